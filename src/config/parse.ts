@@ -1,0 +1,247 @@
+import { parse as parseToml, TomlError } from 'smol-toml';
+import type { core } from 'zod';
+import { displayUrl } from '../text/redact.js';
+import { ConfigError } from './errors.js';
+import { indexKeyLines, type KeyLines, type KeyPath } from './key-lines.js';
+import { formatKeyPath } from './key-path.js';
+import { roundMs } from './duration.js';
+import { configSchema, INTEGER_EXPECTED, MAX_SECONDS } from './schema.js';
+import { BACKEND_TYPES, DEFAULT_HEALTH, DEFAULT_TOP, type BackendConfig, type Config } from './types.js';
+
+/** Values from command-line flags; each replaces the file's value. */
+export interface ConfigOverrides {
+  intervalMs?: number;
+  timeoutMs?: number;
+}
+
+export const DEFAULT_BACKEND = { type: 'generic', priority: 50, tlsVerify: true } as const satisfies Partial<BackendConfig>;
+
+/**
+ * nexus.toml text → Config. `file` is used as given, for `source` and in messages.
+ * Throws ConfigError (one line naming file, line and key) on the first problem in document order.
+ */
+export function parseConfig(text: string, file: string, overrides: ConfigOverrides = {}): Config {
+  checkOverride('--interval', overrides.intervalMs);
+  checkOverride('--timeout', overrides.timeoutMs);
+
+  let raw: unknown;
+  try {
+    raw = parseToml(text);
+  } catch (err) {
+    throw syntaxError(err, text, file);
+  }
+  const keyLines = indexKeyLines(text);
+  const result = configSchema.safeParse(raw);
+  if (!result.success) throw firstIssue(result.error.issues, raw, keyLines, file);
+  const data = result.data;
+
+  const backends = data.backends ?? [];
+  if (backends.length === 0) {
+    if (data.backends === undefined) {
+      const why = text.trim() === '' ? 'the file is empty' : 'add a [[backends]] table with a name and url';
+      throw new ConfigError(`no backends configured (${why})`, { file });
+    }
+    throw new ConfigError('no backends configured (the array is empty)', {
+      file,
+      line: keyLines.exact(['backends']),
+      key: 'backends',
+    });
+  }
+
+  const firstByName = new Map<string, number>();
+  backends.forEach((b, i) => {
+    const first = firstByName.get(b.name);
+    if (first === undefined) {
+      firstByName.set(b.name, i);
+      return;
+    }
+    const firstLine = keyLines.nearest(['backends', first, 'name'])?.line;
+    throw new ConfigError(
+      `duplicate backend name ${quote(b.name)}, first used by backends[${first}]` +
+        (firstLine === undefined ? '' : ` at line ${firstLine}`),
+      { file, line: keyLines.nearest(['backends', i, 'name'])?.line, key: formatKeyPath(['backends', i, 'name'], () => b.name) },
+    );
+  });
+
+  const h = data.health_check ?? {};
+  const t = data.top ?? {};
+  return {
+    source: file,
+    health: {
+      enabled: h.enabled ?? DEFAULT_HEALTH.enabled,
+      intervalMs: overrides.intervalMs ?? secondsToMs(h.interval_seconds) ?? DEFAULT_HEALTH.intervalMs,
+      timeoutMs: overrides.timeoutMs ?? secondsToMs(h.timeout_seconds) ?? DEFAULT_HEALTH.timeoutMs,
+      failureThreshold: h.failure_threshold ?? DEFAULT_HEALTH.failureThreshold,
+      recoveryThreshold: h.recovery_threshold ?? DEFAULT_HEALTH.recoveryThreshold,
+    },
+    top: {
+      fastIntervalMs: secondsToMs(t.fast_interval_seconds) ?? DEFAULT_TOP.fastIntervalMs,
+      concurrency: t.concurrency ?? DEFAULT_TOP.concurrency,
+      bodyLimitBytes: t.body_limit_bytes ?? DEFAULT_TOP.bodyLimitBytes,
+    },
+    backends: backends.map((b): BackendConfig => {
+      const backend: BackendConfig = {
+        name: b.name,
+        url: b.url,
+        type: b.type ?? DEFAULT_BACKEND.type,
+        priority: b.priority ?? DEFAULT_BACKEND.priority,
+        tlsVerify: b.tls_verify ?? DEFAULT_BACKEND.tlsVerify,
+      };
+      if (b.api_key_env !== undefined) backend.apiKeyEnv = b.api_key_env;
+      if (b.zone !== undefined) backend.zone = b.zone;
+      if (b.tier !== undefined) backend.tier = b.tier;
+      return backend;
+    }),
+  };
+}
+
+function secondsToMs(s: number | undefined): number | undefined {
+  return s === undefined ? undefined : roundMs(s * 1000);
+}
+
+function checkOverride(flag: string, ms: number | undefined): void {
+  if (ms === undefined) return;
+  if (!Number.isFinite(ms) || ms <= 0) throw new ConfigError(`must be a positive duration (got ${ms} ms)`, { key: flag });
+  if (ms > MAX_SECONDS * 1000) throw new ConfigError(`must be at most 1 day (got ${ms} ms)`, { key: flag });
+}
+
+function syntaxError(err: unknown, toml: string, file: string): ConfigError {
+  const text = err instanceof Error ? err.message : String(err);
+  // smol-toml's message is "Invalid TOML document: WHAT\n\n<code excerpt>"; the excerpt could show a secret.
+  let what = (text.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
+  if (!(err instanceof TomlError)) return new ConfigError(`invalid TOML: ${what}`, { file });
+  // A quote left open reaches the end of the line, which smol-toml reports as a control character.
+  const lineText = toml.split(/\r?\n/)[err.line - 1] ?? '';
+  if (/control characters/.test(what) && err.column > lineText.length) what = 'unfinished string (missing closing quote)';
+  return new ConfigError(`invalid TOML: ${what}`, { file, line: err.line, column: err.column });
+}
+
+/** The issue earliest in the file becomes the error (issues without a line last). */
+function firstIssue(issues: readonly core.$ZodIssue[], raw: unknown, keyLines: KeyLines, file: string): ConfigError {
+  const located = issues.map((issue, order) => ({ issue, order, at: keyLines.nearest(issue.path as KeyPath) }));
+  located.sort((a, b) => (a.at?.line ?? Infinity) - (b.at?.line ?? Infinity) || a.order - b.order);
+  const { issue, at } = located[0]!;
+  const path = issue.path as KeyPath;
+  const backendName = (index: number): string | undefined => {
+    const name = valueAt(raw, ['backends', index, 'name']);
+    return typeof name === 'string' && name.trim() !== '' ? name : undefined;
+  };
+  return new ConfigError(reasonFor(issue, valueAt(raw, path), path), {
+    file,
+    line: at?.line,
+    key: formatKeyPath(path, backendName),
+  });
+}
+
+function valueAt(root: unknown, path: KeyPath): unknown {
+  let v: unknown = root;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}
+
+/** The "what is wrong" part for one zod issue, in TOML words (table, integer, true or false). */
+function reasonFor(issue: core.$ZodIssue, value: unknown, path: KeyPath): string {
+  const key = String(path[path.length - 1] ?? '');
+  const isSeconds = key.endsWith('_seconds');
+  switch (issue.code) {
+    case 'invalid_type': {
+      if (value === undefined) {
+        if (path[0] === 'backends' && path.length === 3) {
+          return key === 'url'
+            ? 'missing: every backend needs a url (http:// or https://)'
+            : `missing: every backend needs a ${key}`;
+        }
+        return 'missing';
+      }
+      if (path.length === 1 && path[0] === 'backends' && isTable(value)) {
+        return 'must be an array of tables: write [[backends]] (double brackets) for each backend, not [backends]';
+      }
+      const expected = issue.message === INTEGER_EXPECTED ? 'int' : issue.expected;
+      return `expected ${expectedText(expected, isSeconds)}, got ${describe(value)}`;
+    }
+    case 'too_small': {
+      if (issue.origin === 'string') return 'must not be empty';
+      const unit = isSeconds ? ' seconds' : '';
+      const min = Number(issue.minimum);
+      return issue.inclusive
+        ? `must be at least ${min}${unit} (got ${formatNumber(value)})`
+        : `must be greater than ${min}${unit} (got ${formatNumber(value)})`;
+    }
+    case 'too_big': {
+      const max = Number(issue.maximum);
+      if (max === Number.MAX_SAFE_INTEGER) return `is too large (got ${formatNumber(value)})`;
+      const unit = isSeconds ? ` seconds (${max === 86_400 ? '1 day' : `${max / 86_400} days`})` : '';
+      return `must be at most ${max}${unit} (got ${formatNumber(value)})`;
+    }
+    case 'invalid_value':
+      if (key === 'type') return `unknown type ${quote(value)}; valid types: ${BACKEND_TYPES.join(', ')}`;
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')} (got ${quote(value)})`;
+    default:
+      return issue.message;
+  }
+}
+
+function expectedText(expected: string, isSeconds: boolean): string {
+  switch (expected) {
+    case 'number':
+      return isSeconds ? 'a number of seconds' : 'a number';
+    case 'int':
+      return 'an integer';
+    case 'boolean':
+      return 'true or false';
+    case 'string':
+      return 'a string';
+    case 'object':
+      return 'a table';
+    case 'array':
+      return 'an array';
+    default:
+      return expected;
+  }
+}
+
+function isTable(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+/** A value as TOML would call it; strings quoted and cut (they are never URLs here: URLs are checked apart). */
+function describe(v: unknown): string {
+  if (typeof v === 'string') return `string ${quote(v)}`;
+  if (typeof v === 'number') {
+    if (Number.isNaN(v) || !Number.isFinite(v)) return formatNumber(v);
+    return `${Number.isInteger(v) ? 'integer' : 'float'} ${formatNumber(v)}`;
+  }
+  if (typeof v === 'boolean') return `boolean ${v}`;
+  if (typeof v === 'bigint') return `integer ${v}`;
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Date) return 'a date';
+  if (isTable(v)) return 'a table';
+  return typeof v;
+}
+
+function formatNumber(v: unknown): string {
+  if (typeof v !== 'number') return describe(v);
+  if (Number.isNaN(v)) return 'nan';
+  if (v === Infinity) return 'inf';
+  if (v === -Infinity) return '-inf';
+  return String(v);
+}
+
+/** A string value for a message: URL passwords removed, cut to 40 characters, JSON-quoted (so controls are escaped). */
+function quote(v: unknown): string {
+  if (typeof v !== 'string') return describe(v);
+  const shown = withoutPasswords(v);
+  return JSON.stringify(shown.length > 40 ? `${shown.slice(0, 39)}…` : shown);
+}
+
+/** A value in the wrong place may still be a URL with credentials: `scheme://user:password@` loses the password. */
+function withoutPasswords(text: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\/\S*$/i.test(text)) {
+    const shown = displayUrl(text);
+    if (shown !== '<invalid url>') return shown;
+  }
+  return text.replace(/(:\/\/[^\s/@:]*):[^\s/@]*@/g, '$1@');
+}

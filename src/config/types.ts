@@ -1,0 +1,63 @@
+/** The backend types Nexus knows; each maps to one probe driver in src/backends/. */
+export const BACKEND_TYPES = [
+  'ollama',
+  'vllm',
+  'llamacpp',
+  'exo',
+  'openai',
+  'lmstudio',
+  'generic',
+  'anthropic',
+  'google',
+] as const;
+export type BackendType = (typeof BACKEND_TYPES)[number];
+
+export interface BackendConfig {
+  name: string;
+  /** As written in the config; may carry credentials. Never display it: use displayUrl. */
+  url: string;
+  type: BackendType;
+  priority: number;
+  /** Name of the environment variable holding the API key (the value is read at probe time). */
+  apiKeyEnv?: string;
+  zone?: string;
+  tier?: number;
+  /** `tls_verify = false` accepts self-signed certificates (a nexus-top extension Nexus ignores). */
+  tlsVerify: boolean;
+}
+
+export interface HealthSettings {
+  enabled: boolean;
+  intervalMs: number;
+  timeoutMs: number;
+  failureThreshold: number;
+  recoveryThreshold: number;
+}
+
+export interface TopSettings {
+  fastIntervalMs: number;
+  concurrency: number;
+  bodyLimitBytes: number;
+}
+
+export interface Config {
+  /** Absolute path of the file it came from, or a label such as `demo`. */
+  source: string;
+  health: HealthSettings;
+  top: TopSettings;
+  backends: BackendConfig[];
+}
+
+export const DEFAULT_HEALTH: HealthSettings = {
+  enabled: true,
+  intervalMs: 30_000,
+  timeoutMs: 5_000,
+  failureThreshold: 3,
+  recoveryThreshold: 2,
+};
+
+export const DEFAULT_TOP: TopSettings = {
+  fastIntervalMs: 1_000,
+  concurrency: 64,
+  bodyLimitBytes: 8 * 1024 * 1024,
+};

@@ -1,0 +1,142 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { BackendConfig, BackendType, Config } from '../config/types.js';
+import { DEFAULT_TOP } from '../config/types.js';
+import { wireAnswer } from './fixtures.js';
+import type { WireAnswer } from './wire-file.js';
+
+/** How long the demo llama.cpp loads its model, and the flapping server's rhythm. */
+export const DEMO_TIMING = { loadingMs: 20_000, flapUpMs: 20_000, flapDownMs: 10_000, slowMs: 800, slowJitterMs: 200 };
+
+// llama.cpp answers this on every path while it loads the model (tools/server: `ERROR_TYPE_UNAVAILABLE`).
+const LOADING: WireAnswer = {
+  status: 503,
+  statusText: 'Service Unavailable',
+  headers: [
+    ['Server', 'llama.cpp'],
+    ['Content-Type', 'application/json; charset=utf-8'],
+  ],
+  body: Buffer.from('{"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}'),
+};
+
+type Behaviour = (req: IncomingMessage, res: ServerResponse, elapsedMs: number) => void;
+
+function send(res: ServerResponse, answer: WireAnswer): void {
+  if (res.destroyed) return;
+  res.writeHead(answer.status, answer.statusText, [...answer.headers, ['Content-Length', String(answer.body.length)]].flat());
+  res.end(answer.body);
+}
+
+/** Route by path; anything else gets the server type's own 404. */
+function routes(table: Record<string, WireAnswer>, notFound: WireAnswer): Behaviour {
+  return (req, res) => send(res, table[new URL(req.url ?? '/', 'http://x').pathname] ?? notFound);
+}
+
+interface DemoBackend {
+  name: string;
+  type: BackendType;
+  behaviour?: Behaviour;
+}
+
+function fleetPlan(random: () => number): DemoBackend[] {
+  const ollama = routes(
+    { '/api/tags': wireAnswer('ollama/api_tags.http'), '/v1/models': wireAnswer('ollama/v1_models.http'), '/': wireAnswer('ollama/root.http') },
+    wireAnswer('ollama/not_found.http'),
+  );
+  const vllm = routes(
+    { '/v1/models': wireAnswer('vllm/v1_models.http'), '/health': wireAnswer('vllm/health_ok.http') },
+    wireAnswer('vllm/not_found.http'),
+  );
+  const llamacppReady = routes(
+    { '/health': wireAnswer('llamacpp/health_ok.http'), '/v1/models': wireAnswer('llamacpp/v1_models.http') },
+    wireAnswer('llamacpp/not_found.http'),
+  );
+  const openai = routes({ '/v1/models': wireAnswer('openai/v1_models.http') }, wireAnswer('vllm/not_found.http'));
+  const lmstudio = routes({ '/v1/models': wireAnswer('lmstudio/v1_models.http') }, wireAnswer('vllm/not_found.http'));
+  const badGateway = wireAnswer('synthetic/proxy_502_nginx.http');
+  const { loadingMs, flapUpMs, flapDownMs, slowMs, slowJitterMs } = DEMO_TIMING;
+  return [
+    { name: 'ollama-gpu1', type: 'ollama', behaviour: ollama },
+    { name: 'vllm-a100', type: 'vllm', behaviour: vllm },
+    {
+      name: 'llamacpp-gpu2',
+      type: 'llamacpp',
+      behaviour: (req, res, elapsed) => (elapsed < loadingMs ? send(res, LOADING) : llamacppReady(req, res, elapsed)),
+    },
+    {
+      name: 'openai-flaky',
+      type: 'openai',
+      // Up, then the process "dies" (connections dropped), then comes back, over and over.
+      behaviour: (req, res, elapsed) => (elapsed % (flapUpMs + flapDownMs) < flapUpMs ? openai(req, res, elapsed) : req.socket.destroy()),
+    },
+    {
+      name: 'lmstudio-slow',
+      type: 'lmstudio',
+      behaviour: (req, res, elapsed) => {
+        const timer = setTimeout(() => lmstudio(req, res, elapsed), slowMs + (random() * 2 - 1) * slowJitterMs);
+        res.on('close', () => clearTimeout(timer));
+      },
+    },
+    { name: 'exo-behind-proxy', type: 'exo', behaviour: (_req, res) => send(res, badGateway) },
+    // Nothing listens here: the address of a server that is gone.
+    { name: 'ollama-gone', type: 'ollama' },
+  ];
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** A port on which nothing listens: bind one, then let it go. */
+async function deadPort(): Promise<number> {
+  const s = createServer();
+  const port = await listen(s);
+  await close(s);
+  return port;
+}
+
+export interface DemoFleet {
+  config: Config;
+  close(): Promise<void>;
+}
+
+/**
+ * Start the built-in demo fleet: fake backends on 127.0.0.1 ephemeral ports answering with the real
+ * bodies under fixtures/wire, with scripted trouble (loading, flapping, slow, 502, gone).
+ */
+export async function startDemoFleet(options: { now?: () => number; random?: () => number } = {}): Promise<DemoFleet> {
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const started = now();
+  const servers: Server[] = [];
+  const backends: BackendConfig[] = [];
+  for (const plan of fleetPlan(random)) {
+    let port: number;
+    if (plan.behaviour) {
+      const behaviour = plan.behaviour;
+      const server = createServer((req, res) => behaviour(req, res, now() - started));
+      servers.push(server);
+      port = await listen(server);
+    } else {
+      port = await deadPort();
+    }
+    backends.push({ name: plan.name, url: `http://127.0.0.1:${port}`, type: plan.type, priority: 50, tlsVerify: true });
+  }
+  const config: Config = {
+    source: 'demo',
+    health: { enabled: true, intervalMs: 2_000, timeoutMs: 2_000, failureThreshold: 3, recoveryThreshold: 2 },
+    top: { ...DEFAULT_TOP },
+    backends,
+  };
+  return { config, close: () => Promise.all(servers.map(close)).then(() => undefined) };
+}

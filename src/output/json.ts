@@ -1,0 +1,31 @@
+import type { BackendView, FleetSnapshot } from '../store/types.js';
+import { isoTime, roundMs } from './format.js';
+
+/** One backend in `--once --json` (CONTRACT.md); times ISO-8601, numbers in ms, null where unknown. */
+export function backendJson(b: BackendView) {
+  return {
+    name: b.name,
+    url: b.url,
+    type: b.type,
+    status: b.status,
+    health: b.health,
+    status_since: isoTime(b.statusSince),
+    latency_ms: roundMs(b.latencyMs),
+    latency_ema_ms: roundMs(b.latencyEmaMs),
+    model_count: b.modelsListedAt === null ? null : b.models.length,
+    models: [...b.models],
+    models_stale: b.modelsStale,
+    last_error: b.lastError ? { kind: b.lastError.kind, message: b.lastError.message, at: isoTime(b.lastError.at) } : null,
+    last_check_at: isoTime(b.lastCheckAt),
+    consecutive_failures: b.consecutiveFailures,
+    consecutive_successes: b.consecutiveSuccesses,
+  };
+}
+
+export function fleetJson(snapshot: FleetSnapshot, checkedAt: number) {
+  return {
+    checked_at: isoTime(checkedAt),
+    summary: { ...snapshot.summary },
+    backends: snapshot.backends.map(backendJson),
+  };
+}

@@ -1,0 +1,59 @@
+import { errors } from 'undici';
+import { describe, expect, it } from 'vitest';
+import { classifyError, formatBytes, formatDuration, ProbeCancelledError, ProbeDeadlineError } from './classify.js';
+
+/** A Node system error as net/dns/tls raise it. */
+function systemError(code: string, message: string, extra: Record<string, unknown> = {}): Error {
+  return Object.assign(new Error(message), { code, ...extra });
+}
+
+describe('classifyError', () => {
+  it.each([
+    ['our deadline', new ProbeDeadlineError(5_000), 'timeout', 'timed out after 5s'],
+    ['our deadline in a cause chain', Object.assign(new errors.RequestAbortedError(), { cause: new ProbeDeadlineError(200) }), 'timeout', 'timed out after 200ms'],
+    ['an abort that is not ours', new errors.RequestAbortedError(), 'timeout', 'cancelled'],
+    ['a caller abort', new ProbeCancelledError(), 'timeout', 'cancelled'],
+    ['refused', systemError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'), 'connection', 'connection refused'],
+    [
+      'refused on every address (happy eyeballs)',
+      Object.assign(new AggregateError([systemError('ECONNREFUSED', 'connect ECONNREFUSED ::1:1'), systemError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1')]), { code: 'ECONNREFUSED' }),
+      'connection',
+      'connection refused',
+    ],
+    ['reset under undici', Object.assign(new errors.SocketError('other side closed'), { cause: systemError('ECONNRESET', 'read ECONNRESET') }), 'connection', 'connection reset'],
+    ['closed by the server', new errors.SocketError('other side closed'), 'connection', 'connection closed by the server'],
+    ['DNS', systemError('ENOTFOUND', 'getaddrinfo ENOTFOUND gpu1.lan', { hostname: 'gpu1.lan' }), 'dns', 'DNS lookup failed for gpu1.lan'],
+    ['DNS, temporary', systemError('EAI_AGAIN', 'getaddrinfo EAI_AGAIN gpu1.lan', { hostname: 'gpu1.lan' }), 'dns', 'DNS lookup failed for gpu1.lan'],
+    ['self-signed', systemError('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'), 'tls', 'TLS: self-signed certificate'],
+    ['chain', systemError('SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'), 'tls', 'TLS: self-signed certificate in the chain'],
+    ['leaf', systemError('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'), 'tls', 'TLS: unable to verify the certificate'],
+    ['expired', systemError('CERT_HAS_EXPIRED', 'certificate has expired'), 'tls', 'TLS: certificate has expired'],
+    ['host name', systemError('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"), 'tls', 'TLS: certificate does not match the host name'],
+    ['plain HTTP on a TLS URL', systemError('ERR_SSL_WRONG_VERSION_NUMBER', 'wrong version number'), 'tls', 'TLS: wrong version number (is it plain HTTP?)'],
+    ['other SSL error', systemError('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'sslv3 alert handshake failure'), 'tls', 'TLS: sslv3 alert handshake failure'],
+    ['connect timeout', new errors.ConnectTimeoutError(), 'timeout', 'connect timed out'],
+    ['headers timeout', new errors.HeadersTimeoutError(), 'timeout', 'timed out waiting for headers'],
+    ['body timeout', new errors.BodyTimeoutError(), 'timeout', 'timed out reading the body'],
+    ['unknown', new Error('something odd\u001b[2J happened'), 'connection', 'something odd happened'],
+    ['not an error', 'boom', 'connection', 'boom'],
+  ])('%s', (_name, error, kind, message) => {
+    expect(classifyError(error, { host: 'gpu1.lan' })).toEqual({ kind, message });
+  });
+
+  it('names the configured host when the DNS error does not', () => {
+    expect(classifyError(systemError('ENOTFOUND', 'lookup failed'), { host: 'gpu9.lan' })).toEqual({ kind: 'dns', message: 'DNS lookup failed for gpu9.lan' });
+  });
+
+  it('adds the deadline to undici timeouts when known', () => {
+    expect(classifyError(new errors.HeadersTimeoutError(), { timeoutMs: 1_500 })).toEqual({ kind: 'timeout', message: 'timed out waiting for headers (deadline 1.5s)' });
+  });
+});
+
+describe('human units', () => {
+  it('durations', () => {
+    expect([200, 1_000, 1_500, 5_000, 90_000].map(formatDuration)).toEqual(['200ms', '1s', '1.5s', '5s', '90s']);
+  });
+  it('sizes', () => {
+    expect([512, 1024, 256 * 1024, 8 * 1024 * 1024, 1.5 * 1024 ** 3].map(formatBytes)).toEqual(['512 bytes', '1 KiB', '256 KiB', '8 MiB', '1.5 GiB']);
+  });
+});

@@ -1,0 +1,227 @@
+import type { BackendConfig, Config } from '../config/types.js';
+import { initialHealth, nextEma, nextHealth, type HealthState, type Status, type Thresholds } from '../health/state.js';
+import type { Clock, TimerHandle } from '../monitor/clock.js';
+import type { ProbeResult } from '../probe/types.js';
+import { displayUrl } from '../text/redact.js';
+import type { BackendView, FleetSnapshot, FleetSummary } from './types.js';
+
+const RECENT_ERRORS = 10;
+
+export interface FleetStore {
+  getSnapshot(): FleetSnapshot;
+  subscribe(listener: () => void): () => void;
+  /** The live state of one backend, ahead of the published snapshot (for the engine's own decisions). */
+  current(name: string): BackendView | undefined;
+  currentHealth(name: string): HealthState | undefined;
+  markChecking(name: string, checking: boolean): void;
+  recordResult(result: ProbeResult): void;
+  setDrained(name: string, drained: boolean): void;
+  setIntervalMs(ms: number): void;
+  setPaused(paused: boolean): void;
+  /** Publish pending changes now instead of at the end of the batch window. */
+  flush(): void;
+  /** Cancel the pending batch timer (the store keeps its state). */
+  close(): void;
+}
+
+export interface StoreOptions {
+  clock: Clock;
+  /** Changes within this window are published as one snapshot, so a burst of 1000 results is one update. */
+  batchMs?: number;
+}
+
+function viewOf(b: BackendConfig, at: number): BackendView {
+  return {
+    name: b.name,
+    type: b.type,
+    url: displayUrl(b.url),
+    priority: b.priority,
+    ...(b.zone !== undefined ? { zone: b.zone } : {}),
+    ...(b.tier !== undefined ? { tier: b.tier } : {}),
+    health: 'unknown',
+    drained: false,
+    status: 'unknown',
+    statusSince: at,
+    lastCheckAt: null,
+    lastOutcome: null,
+    loadingMessage: null,
+    latencyMs: null,
+    latencyEmaMs: null,
+    latencyMinMs: null,
+    latencyMaxMs: null,
+    latencyStale: false,
+    models: [],
+    modelsListedAt: null,
+    modelsStale: false,
+    lastError: null,
+    recentErrors: [],
+    consecutiveFailures: 0,
+    consecutiveSuccesses: 0,
+    checking: false,
+  };
+}
+
+function statusOf(drained: boolean, health: HealthState['health']): Status {
+  return drained ? 'draining' : health;
+}
+
+function withStatus(view: BackendView, next: Omit<BackendView, 'status' | 'statusSince'>, at: number): BackendView {
+  const status = statusOf(next.drained, next.health);
+  return { ...next, status, statusSince: status === view.status ? view.statusSince : at };
+}
+
+function sameModels(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((m, i) => m === b[i]);
+}
+
+export function summarize(backends: readonly BackendView[]): FleetSummary {
+  const s: FleetSummary = { total: backends.length, healthy: 0, unhealthy: 0, loading: 0, draining: 0, unknown: 0 };
+  for (const b of backends) s[b.status] += 1;
+  return s;
+}
+
+/** The fleet's state: probes write to it, every view reads immutable snapshots of it. */
+export function createStore(config: Config, options: StoreOptions): FleetStore {
+  const { clock } = options;
+  const batchMs = options.batchMs ?? 50;
+  const thresholds: Thresholds = config.health;
+  const start = clock.now();
+  const order = config.backends.map((b) => b.name);
+  const live = new Map<string, BackendView>();
+  const health = new Map<string, HealthState>();
+  for (const b of config.backends) {
+    live.set(b.name, viewOf(b, start));
+    health.set(b.name, initialHealth(start));
+  }
+  let intervalMs = config.health.intervalMs;
+  let paused = false;
+
+  const build = (): FleetSnapshot => {
+    const backends = order.map((n) => live.get(n)!);
+    return {
+      source: config.source,
+      intervalMs,
+      paused,
+      backends,
+      byName: new Map(backends.map((b) => [b.name, b])),
+      summary: summarize(backends),
+      at: clock.now(),
+    };
+  };
+
+  let snapshot = build();
+  let dirty = false;
+  let timer: TimerHandle | undefined;
+  const listeners = new Set<() => void>();
+
+  const publish = (): void => {
+    if (timer !== undefined) clock.clearTimeout(timer);
+    timer = undefined;
+    if (!dirty) return;
+    dirty = false;
+    snapshot = build();
+    for (const l of [...listeners]) l();
+  };
+
+  const changed = (): void => {
+    dirty = true;
+    timer ??= clock.setTimeout(publish, batchMs);
+  };
+
+  const update = (name: string, fn: (v: BackendView) => BackendView): void => {
+    const before = live.get(name);
+    if (!before) return;
+    const after = fn(before);
+    if (after !== before) {
+      live.set(name, after);
+      changed();
+    }
+  };
+
+  return {
+    getSnapshot: () => snapshot,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    current: (name) => live.get(name),
+    currentHealth: (name) => health.get(name),
+    markChecking(name, checking) {
+      update(name, (v) => (v.checking === checking ? v : { ...v, checking }));
+    },
+    recordResult(result) {
+      const prev = health.get(result.backend);
+      if (!prev) return;
+      const at = result.finishedAt;
+      const h = nextHealth(prev, result, thresholds, at);
+      health.set(result.backend, h);
+      update(result.backend, (v) => {
+        const base = {
+          ...v,
+          health: h.health,
+          consecutiveFailures: h.consecutiveFailures,
+          consecutiveSuccesses: h.consecutiveSuccesses,
+          lastCheckAt: at,
+          lastOutcome: result.outcome,
+          checking: false,
+        };
+        if (result.outcome === 'ok') {
+          const sample = result.latencyMs;
+          const models = result.models === null ? v.models : sameModels(v.models, result.models) ? v.models : result.models;
+          return withStatus(
+            v,
+            {
+              ...base,
+              loadingMessage: null,
+              latencyMs: sample,
+              latencyEmaMs: nextEma(v.latencyEmaMs, sample),
+              latencyMinMs: v.latencyMinMs === null ? sample : Math.min(v.latencyMinMs, sample),
+              latencyMaxMs: v.latencyMaxMs === null ? sample : Math.max(v.latencyMaxMs, sample),
+              latencyStale: false,
+              models,
+              modelsListedAt: result.models === null ? v.modelsListedAt : at,
+              modelsStale: result.models === null,
+            },
+            at,
+          );
+        }
+        if (result.outcome === 'loading') {
+          return withStatus(v, { ...base, loadingMessage: result.message, latencyStale: v.latencyEmaMs !== null, modelsStale: v.models.length > 0 }, at);
+        }
+        const error = { kind: result.kind, message: result.message, at };
+        return withStatus(
+          v,
+          {
+            ...base,
+            loadingMessage: null,
+            lastError: error,
+            recentErrors: [...v.recentErrors, error].slice(-RECENT_ERRORS),
+            latencyStale: v.latencyEmaMs !== null,
+            // A failed probe keeps the last known models, marked stale (as Nexus does).
+            modelsStale: v.models.length > 0,
+          },
+          at,
+        );
+      });
+    },
+    setDrained(name, drained) {
+      const at = clock.now();
+      update(name, (v) => (v.drained === drained ? v : withStatus(v, { ...v, drained }, at)));
+    },
+    setIntervalMs(ms) {
+      if (ms === intervalMs) return;
+      intervalMs = ms;
+      changed();
+    },
+    setPaused(p) {
+      if (p === paused) return;
+      paused = p;
+      changed();
+    },
+    flush: publish,
+    close() {
+      if (timer !== undefined) clock.clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
