@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-import { parseArgs } from './cli/args.js';
+import { parseArgs, type CliOptions } from './cli/args.js';
 import { runOnce } from './cli/once.js';
-import { resolveConfig, type Resolved } from './cli/resolve-config.js';
+import { openDrainState, resolveConfig, type Resolved } from './cli/resolve-config.js';
 import { UsageError } from './cli/usage-error.js';
 import { ConfigError } from './config/index.js';
+import { createEngine } from './engine.js';
 import { systemClock } from './monitor/clock.js';
 import { EXIT } from './output/exit-code.js';
 
@@ -15,15 +16,48 @@ const say = (line: string): void => {
 
 let debug = process.argv.includes('--debug');
 
+function describeError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return `internal error: ${message}${debug ? '' : ' (run with --debug for details)'}`;
+}
+
 function fail(err: unknown): number {
   if (err instanceof UsageError || err instanceof ConfigError) {
     say(err.message);
     return EXIT.usage;
   }
-  const message = err instanceof Error ? err.message : String(err);
-  say(`internal error: ${message}${debug ? '' : ' (run with --debug for details)'}`);
+  say(describeError(err));
   if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   return EXIT.internal;
+}
+
+/** The live dashboard. Ink is loaded only here, so --once never pays for it. */
+async function dashboard(resolved: Resolved, options: CliOptions, version: string): Promise<number> {
+  const [{ runDashboard }, { makeTheme, wantsColor, wantsUnicode }] = await Promise.all([import('./ui/run-dashboard.js'), import('./ui/theme.js')]);
+  const warnings: string[] = [];
+  const drainState = openDrainState(resolved.fleetKey, (m) => warnings.push(m));
+  const engine = createEngine(resolved.config, systemClock, process.env, { drainState });
+  const theme = makeTheme({ color: wantsColor(process.env, options.color, true), unicode: wantsUnicode(process.env) });
+  const ui = runDashboard({
+    engine,
+    meta: { version, source: resolved.config.source },
+    theme,
+    clock: systemClock,
+    ...(warnings[0] ? { notice: `warning: ${warnings[0]}` } : {}),
+  });
+  // Every way out goes through one idempotent shutdown that restores the terminal first.
+  const quit = (): void => void ui.shutdown(EXIT.ok);
+  process.on('SIGINT', quit);
+  process.on('SIGTERM', quit);
+  process.on('SIGHUP', quit);
+  const crash = (err: unknown): void => {
+    void ui.shutdown(EXIT.internal, describeError(err)).then(() => {
+      if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    });
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  return ui.exited;
 }
 
 async function main(): Promise<number> {
@@ -41,13 +75,10 @@ async function main(): Promise<number> {
   try {
     resolved = await resolveConfig(options, process.env);
     if (resolved.notice) say(resolved.notice);
-    let once = options.once;
-    if (!once) {
-      // The live dashboard needs a terminal; piped or redirected, behave as --once.
-      say(process.stdout.isTTY ? 'the live dashboard is not built yet; probing once' : 'stdout is not a terminal; probing once (--once)');
-      once = true;
-    }
-    return await runOnce(resolved.config, systemClock, options.json, (text) => process.stdout.write(text));
+    const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
+    if (!options.once && interactive) return await dashboard(resolved, options, version);
+    if (!options.once) say('stdout is not a terminal; probing once (as --once)');
+    return await runOnce(resolved.config, systemClock, options.json, (text) => process.stdout.write(text), { fleetKey: resolved.fleetKey });
   } finally {
     await resolved?.demo?.close();
   }

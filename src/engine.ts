@@ -2,6 +2,7 @@ import type { Config } from './config/types.js';
 import type { Clock } from './monitor/clock.js';
 import { createMonitor, type Monitor } from './monitor/monitor.js';
 import { createProber } from './probe/probe.js';
+import type { DrainPersistence } from './state/drain-state.js';
 import { createStore, type FleetStore } from './store/store.js';
 
 export interface Engine {
@@ -12,16 +13,53 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+export interface EngineOptions {
+  /**
+   * Drains remembered across runs (src/state/drain-state.ts). Its names are drained before the first
+   * snapshot; every drain or undrain through `engine.monitor` is saved to it.
+   */
+  drainState?: DrainPersistence;
+}
+
 /** Wire the pieces together: probe (I/O) -> monitor (loop) -> store (state); views read the store. */
-export function createEngine(config: Config, clock: Clock, env: Record<string, string | undefined> = process.env): Engine {
+export function createEngine(
+  config: Config,
+  clock: Clock,
+  env: Record<string, string | undefined> = process.env,
+  options: EngineOptions = {},
+): Engine {
   const store = createStore(config, { clock });
   const prober = createProber({ timeoutMs: config.health.timeoutMs, bodyLimitBytes: config.top.bodyLimitBytes, env, now: clock.now });
-  const monitor = createMonitor({ config, store, clock, probe: (backend, signal) => prober.probe(backend, signal) });
+  const inner = createMonitor({ config, store, clock, probe: (backend, signal) => prober.probe(backend, signal) });
+  const { drainState } = options;
+  let monitor: Monitor = inner;
+  if (drainState) {
+    // Names not in this config are ignored by the store (and kept in the file).
+    for (const name of drainState.drainedNames()) store.setDrained(name, true);
+    // Published now, so the first frame and --once already show `draining`.
+    store.flush();
+    const persist = (name: string): void => {
+      const view = store.current(name);
+      if (view) drainState.setDrained(name, view.drained, clock.now());
+    };
+    // createMonitor returns a plain object of closures, so spreading it keeps every other action intact.
+    monitor = {
+      ...inner,
+      setDrained(name, drained) {
+        inner.setDrained(name, drained);
+        persist(name);
+      },
+      toggleDrain(name) {
+        inner.toggleDrain(name);
+        persist(name);
+      },
+    };
+  }
   let closing: Promise<void> | undefined;
   return {
     config,
     store,
     monitor,
-    close: () => (closing ??= monitor.stop().then(() => prober.close())),
+    close: () => (closing ??= inner.stop().then(() => prober.close())),
   };
 }

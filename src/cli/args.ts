@@ -11,6 +11,8 @@ export interface CliOptions {
   intervalMs?: number;
   timeoutMs?: number;
   debug: boolean;
+  /** false with --no-color. */
+  color: boolean;
   help: boolean;
   version: boolean;
 }
@@ -23,6 +25,7 @@ const FLAGS = {
   interval: { type: 'string' },
   timeout: { type: 'string' },
   debug: { type: 'boolean', default: false },
+  color: { type: 'boolean', default: true },
   help: { type: 'boolean', shortFlag: 'h', default: false },
   version: { type: 'boolean', shortFlag: 'v', default: false },
 } as const;
@@ -67,6 +70,7 @@ export function parseArgs(argv: string[]): { options: CliOptions; help: string; 
     json: f.json,
     demo: f.demo,
     debug: f.debug,
+    color: f.color,
     help: f.help,
     version: f.version,
   };

@@ -19,9 +19,14 @@ export const HELP = `
                          (default: [health_check] interval_seconds, 30s)
     --timeout DURATION   deadline for one probe, connect to last byte
                          (default: [health_check] timeout_seconds, 5s)
+    --no-color           no colour (also NO_COLOR=1); FORCE_COLOR=1 forces it
     --debug              print stack traces of internal errors
     -h, --help           show this help
     -v, --version        show the version
+
+  Keys (dashboard)
+    ↑/↓ j/k g/G PgUp/PgDn move   Enter details   r/R check one/all   d drain
+    +/- interval   p pause   s sort   / filter   ? all keys   q quit
 
   Exit codes (--once)
     0  every backend that is not drained is healthy

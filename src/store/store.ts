@@ -20,6 +20,8 @@ export interface FleetStore {
   setPaused(paused: boolean): void;
   /** Publish pending changes now instead of at the end of the batch window. */
   flush(): void;
+  /** Publish a snapshot with the current time, so ages (SINCE) move on a steady fleet. */
+  tick(): void;
   /** Cancel the pending batch timer (the store keeps its state). */
   close(): void;
 }
@@ -219,6 +221,10 @@ export function createStore(config: Config, options: StoreOptions): FleetStore {
       changed();
     },
     flush: publish,
+    tick() {
+      dirty = true;
+      publish();
+    },
     close() {
       if (timer !== undefined) clock.clearTimeout(timer);
       timer = undefined;

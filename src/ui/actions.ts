@@ -1,0 +1,15 @@
+/** What the views may ask of the engine. They never touch the monitor directly. */
+export interface FleetActions {
+  checkNow(name?: string): void;
+  toggleDrain(name: string): void;
+  setIntervalMs(ms: number): void;
+  setPaused(paused: boolean): void;
+  quit(): void;
+}
+
+/** What the header shows about the program itself. */
+export interface AppMeta {
+  version: string;
+  /** Where the config came from, as the user would recognise it. */
+  source: string;
+}

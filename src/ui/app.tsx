@@ -1,0 +1,162 @@
+import { Box, useInput, type Key } from 'ink';
+import React, { useMemo, useReducer, useRef } from 'react';
+import type { AppMeta, FleetActions } from './actions.js';
+import { BackendTable } from './components/backend-table.js';
+import { DetailPane } from './components/detail-pane.js';
+import { Footer } from './components/footer.js';
+import { Header } from './components/header.js';
+import { HelpOverlay } from './components/help-overlay.js';
+import { Line } from './components/line.js';
+import { stepInterval } from './format.js';
+import { useFleetSnapshot, type SnapshotSource } from './hooks/use-fleet.js';
+import { useTerminalSize, type TerminalSize } from './hooks/use-terminal-size.js';
+import { resolveKey, type Action } from './keymap.js';
+import { layoutColumns } from './layout.js';
+import { initialView, scrollOffset, selectedIndex, viewReducer, visibleRows, type ViewEvent, type ViewState } from './state/view-state.js';
+import type { Theme } from './theme.js';
+
+export interface AppProps {
+  store: SnapshotSource;
+  actions: FleetActions;
+  meta: AppMeta;
+  theme: Theme;
+  /** Fixed size (tests); otherwise the terminal's, following resizes. */
+  size?: TerminalSize;
+  /** A one-line notice shown above the footer (e.g. a state-file warning). */
+  notice?: string;
+}
+
+/** Header (2 lines) and footer (1) around the body. */
+const CHROME_ROWS = 3;
+
+/** Ink's key as the keymap names it. */
+export function keyName(input: string, key: Key): string {
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
+  if (key.pageUp) return 'pageup';
+  if (key.pageDown) return 'pagedown';
+  if (key.return) return 'return';
+  if (key.escape) return 'escape';
+  if (key.ctrl && input === 'c') return 'ctrl+c';
+  return input;
+}
+
+export function App({ store, actions, meta, theme, size, notice }: AppProps) {
+  const snapshot = useFleetSnapshot(store);
+  const terminal = useTerminalSize();
+  const { columns: width, rows: height } = size ?? terminal;
+  // Keys can arrive faster than React re-renders (fast typing, a chunk from tmux or SSH), so the view
+  // state lives in a ref that each key updates at once; the reducer only triggers the re-render.
+  const viewRef = useRef<ViewState>(initialView);
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const dispatch = (event: ViewEvent): void => {
+    const next = viewReducer(viewRef.current, event);
+    if (next !== viewRef.current) {
+      viewRef.current = next;
+      rerender();
+    }
+  };
+  const view = viewRef.current;
+  const rows = useMemo(() => visibleRows(snapshot.backends, view.sort, view.filter), [snapshot.backends, view.sort, view.filter]);
+  const columns = useMemo(() => layoutColumns(width, snapshot.backends, theme), [width, snapshot.backends, theme]);
+
+  // Keep the frame at least one row shorter than the terminal: a frame as tall as the screen makes Ink clear it on every update.
+  const bodyHeight = Math.max(1, height - 1 - CHROME_ROWS - (notice ? 1 : 0));
+  const tableHeight = Math.max(1, bodyHeight - 1);
+  const index = selectedIndex(rows, view.selected);
+  const selected = rows[index];
+  const offsetRef = useRef(0);
+  const offset = scrollOffset(offsetRef.current, index, tableHeight, rows.length);
+  offsetRef.current = offset;
+
+  const act = (action: Action): void => {
+    // Read everything from the latest state, not from this render's closure.
+    const current = viewRef.current;
+    const rows = visibleRows(store.getSnapshot().backends, current.sort, current.filter);
+    const name = rows[selectedIndex(rows, current.selected)]?.name;
+    const snapshot = store.getSnapshot();
+    switch (action) {
+      case 'up':
+        return dispatch({ type: 'move', by: -1, rows });
+      case 'down':
+        return dispatch({ type: 'move', by: 1, rows });
+      case 'top':
+        return dispatch({ type: 'move-to', index: 0, rows });
+      case 'bottom':
+        return dispatch({ type: 'move-to', index: rows.length - 1, rows });
+      case 'page-up':
+        return dispatch({ type: 'move', by: -tableHeight, rows });
+      case 'page-down':
+        return dispatch({ type: 'move', by: tableHeight, rows });
+      case 'check':
+        if (name) actions.checkNow(name);
+        return;
+      case 'check-all':
+        return actions.checkNow();
+      case 'drain':
+        if (name) actions.toggleDrain(name);
+        return;
+      case 'interval-up':
+        return actions.setIntervalMs(stepInterval(snapshot.intervalMs, 1));
+      case 'interval-down':
+        return actions.setIntervalMs(stepInterval(snapshot.intervalMs, -1));
+      case 'pause':
+        return actions.setPaused(!snapshot.paused);
+      case 'sort':
+        return dispatch({ type: 'cycle-sort' });
+      case 'filter':
+        return dispatch({ type: 'filter-edit', draft: current.filter });
+      case 'clear-filter':
+        return dispatch({ type: 'filter-clear' });
+      case 'apply-filter':
+        return dispatch({ type: 'filter-apply' });
+      case 'detail':
+        if (name) dispatch({ type: 'open', mode: { kind: 'detail' } });
+        return;
+      case 'close':
+        return dispatch({ type: 'close' });
+      case 'help':
+        return dispatch({ type: 'open', mode: { kind: 'help', back: current.mode.kind === 'detail' ? 'detail' : 'table' } });
+      case 'quit':
+        return actions.quit();
+    }
+  };
+
+  useInput((input, key) => {
+    const mode = viewRef.current.mode;
+    // Keys typed quickly (or sent by tmux) can arrive as one chunk: treat each character as a key press.
+    if (input.length > 1 && !key.ctrl && !key.meta && mode.kind !== 'filter' && !/[\u0000-\u001f]/.test(input)) {
+      for (const ch of input) {
+        const action = resolveKey(viewRef.current.mode.kind, ch);
+        if (action) act(action);
+      }
+      return;
+    }
+    const name = keyName(input, key);
+    const action = resolveKey(mode.kind, name);
+    if (action) return act(action);
+    if (mode.kind === 'filter') {
+      const draft = mode.draft;
+      if (key.backspace || key.delete) return dispatch({ type: 'filter-edit', draft: Array.from(draft).slice(0, -1).join('') });
+      // Printable text only: a pasted escape sequence must not end up in the filter.
+      if (input && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f-\u009f]/.test(input)) dispatch({ type: 'filter-edit', draft: draft + input });
+    }
+  });
+
+  const mode = view.mode.kind;
+  let body: React.ReactNode;
+  if (mode === 'help') body = <HelpOverlay theme={theme} height={bodyHeight} width={width} />;
+  else if (mode === 'detail' && selected) body = <DetailPane backend={selected} now={snapshot.at} theme={theme} height={bodyHeight} />;
+  else body = <BackendTable rows={rows} columns={columns} selectedIndex={index} offset={offset} height={tableHeight} now={snapshot.at} theme={theme} />;
+
+  return (
+    <Box flexDirection="column" width={width}>
+      <Header snapshot={snapshot} meta={meta} theme={theme} sort={view.sort} filter={view.filter} />
+      <Box flexDirection="column" height={bodyHeight} overflow="hidden">
+        {body}
+      </Box>
+      {notice ? <Line segments={[{ text: notice, colour: 'yellow' }]} color={theme.color} /> : null}
+      <Footer mode={mode} draft={view.mode.kind === 'filter' ? view.mode.draft : ''} theme={theme} />
+    </Box>
+  );
+}

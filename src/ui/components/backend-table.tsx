@@ -1,0 +1,57 @@
+import { Box } from 'ink';
+import React, { memo } from 'react';
+import type { BackendView } from '../../store/types.js';
+import { fit, ROW_PREFIX, rowCells, type LaidColumn, type Segment } from '../layout.js';
+import type { Theme } from '../theme.js';
+import { Line } from './line.js';
+
+const GAP = '  ';
+
+function rowSegments(b: BackendView, columns: readonly LaidColumn[], selected: boolean, now: number, theme: Theme): Segment[] {
+  const cells = rowCells(b, now, theme);
+  const prefix = `${selected ? theme.glyph.selected : ' '}${b.checking ? theme.glyph.checking : ' '} `;
+  const out: Segment[] = [{ text: prefix }];
+  columns.forEach((c, i) => {
+    const cell = cells[c.id];
+    out.push({ ...cell, text: (i > 0 ? GAP : '') + fit(cell.text, c.width, c.align, theme.glyph.ellipsis) });
+  });
+  return out;
+}
+
+/** A row re-renders only when its text changed (a steady fleet costs the link almost nothing). */
+const Row = memo(
+  function Row({ segments, selected, color }: { segments: Segment[]; text: string; selected: boolean; color: boolean }) {
+    return <Line segments={segments} color={color} inverse={selected} />;
+  },
+  (a, b) => a.text === b.text && a.selected === b.selected && a.color === b.color,
+);
+
+export interface BackendTableProps {
+  rows: readonly BackendView[];
+  columns: readonly LaidColumn[];
+  selectedIndex: number;
+  offset: number;
+  height: number;
+  now: number;
+  theme: Theme;
+}
+
+/** Only the visible window of rows is rendered. */
+export const BackendTable = memo(function BackendTable({ rows, columns, selectedIndex, offset, height, now, theme }: BackendTableProps) {
+  const title: Segment[] = [
+    { text: ' '.repeat(ROW_PREFIX) },
+    ...columns.map((c, i) => ({ text: (i > 0 ? GAP : '') + fit(c.title, c.width, c.align, theme.glyph.ellipsis), dim: true })),
+  ];
+  const shown = rows.slice(offset, offset + height);
+  return (
+    <Box flexDirection="column">
+      <Line segments={title} color={theme.color} />
+      {shown.map((b, i) => {
+        const selected = offset + i === selectedIndex;
+        const segments = rowSegments(b, columns, selected, now, theme);
+        return <Row key={b.name} segments={segments} text={segments.map((s) => s.text + (s.colour ?? '') + (s.dim ? 'd' : '')).join('\u0000')} selected={selected} color={theme.color} />;
+      })}
+      {rows.length === 0 ? <Line segments={[{ text: '   no backend matches the filter', dim: true }]} color={theme.color} /> : null}
+    </Box>
+  );
+});

@@ -1,0 +1,97 @@
+import type { Status } from '../../health/state.js';
+import type { BackendView } from '../../store/types.js';
+
+export type SortKey = 'name' | 'status' | 'latency' | 'change';
+export const SORT_KEYS: readonly SortKey[] = ['name', 'status', 'latency', 'change'];
+
+/** One view at a time (one overlay mounted, its keymap live). */
+export type Mode = { kind: 'table' } | { kind: 'help'; back: 'table' | 'detail' } | { kind: 'filter'; draft: string } | { kind: 'detail' };
+
+export interface ViewState {
+  mode: Mode;
+  /** Selected backend by name, so the selection survives re-sorting and filtering. */
+  selected: string | null;
+  sort: SortKey;
+  filter: string;
+}
+
+export type ViewEvent =
+  | { type: 'move'; by: number; rows: readonly BackendView[] }
+  | { type: 'move-to'; index: number; rows: readonly BackendView[] }
+  | { type: 'cycle-sort' }
+  | { type: 'open'; mode: Mode }
+  | { type: 'close' }
+  | { type: 'filter-edit'; draft: string }
+  | { type: 'filter-apply' }
+  | { type: 'filter-clear' };
+
+export const initialView: ViewState = { mode: { kind: 'table' }, selected: null, sort: 'name', filter: '' };
+
+export function selectedIndex(rows: readonly BackendView[], selected: string | null): number {
+  const i = rows.findIndex((b) => b.name === selected);
+  return i === -1 ? 0 : i;
+}
+
+export function viewReducer(state: ViewState, event: ViewEvent): ViewState {
+  switch (event.type) {
+    case 'move': {
+      if (event.rows.length === 0) return state;
+      const i = Math.min(event.rows.length - 1, Math.max(0, selectedIndex(event.rows, state.selected) + event.by));
+      return { ...state, selected: event.rows[i]!.name };
+    }
+    case 'move-to': {
+      if (event.rows.length === 0) return state;
+      const i = Math.min(event.rows.length - 1, Math.max(0, event.index));
+      return { ...state, selected: event.rows[i]!.name };
+    }
+    case 'cycle-sort':
+      return { ...state, sort: SORT_KEYS[(SORT_KEYS.indexOf(state.sort) + 1) % SORT_KEYS.length]! };
+    case 'open':
+      return { ...state, mode: event.mode };
+    case 'close':
+      return { ...state, mode: state.mode.kind === 'help' && state.mode.back === 'detail' ? { kind: 'detail' } : { kind: 'table' } };
+    case 'filter-edit':
+      return { ...state, mode: { kind: 'filter', draft: event.draft }, filter: event.draft };
+    case 'filter-apply':
+      return { ...state, mode: { kind: 'table' } };
+    case 'filter-clear':
+      return { ...state, mode: { kind: 'table' }, filter: '' };
+  }
+}
+
+/** Worst first: what needs a person's eyes comes to the top. */
+const SEVERITY: Record<Status, number> = { unhealthy: 0, loading: 1, unknown: 2, draining: 3, healthy: 4 };
+
+function compare(sort: SortKey): (a: BackendView, b: BackendView) => number {
+  const byName = (a: BackendView, b: BackendView): number => a.name.localeCompare(b.name);
+  switch (sort) {
+    case 'name':
+      return byName;
+    case 'status':
+      return (a, b) => SEVERITY[a.status] - SEVERITY[b.status] || byName(a, b);
+    case 'latency':
+      // Slowest first; backends with no latency last.
+      return (a, b) => (b.latencyEmaMs ?? -1) - (a.latencyEmaMs ?? -1) || byName(a, b);
+    case 'change':
+      // Most recent status change first.
+      return (a, b) => b.statusSince - a.statusSince || byName(a, b);
+  }
+}
+
+/** The rows the table shows: filtered by text in name, type or status, then sorted. */
+export function visibleRows(backends: readonly BackendView[], sort: SortKey, filter: string): BackendView[] {
+  const needle = filter.trim().toLowerCase();
+  const kept = needle
+    ? backends.filter((b) => b.name.toLowerCase().includes(needle) || b.type.includes(needle) || b.status.includes(needle) || b.health.includes(needle))
+    : [...backends];
+  return kept.sort(compare(sort));
+}
+
+/** The first row shown so that the selected one is visible, moving the window as little as possible. */
+export function scrollOffset(previous: number, selected: number, height: number, total: number): number {
+  if (height <= 0) return 0;
+  let offset = Math.min(previous, Math.max(0, total - height));
+  if (selected < offset) offset = selected;
+  if (selected >= offset + height) offset = selected - height + 1;
+  return Math.max(0, offset);
+}

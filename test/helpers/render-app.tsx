@@ -1,0 +1,62 @@
+import { render } from 'ink-testing-library';
+import React from 'react';
+import stripAnsi from 'strip-ansi';
+import { vi } from 'vitest';
+import type { Config } from '../../src/config/types.js';
+import type { ProbeOutcome } from '../../src/probe/types.js';
+import { createStore, type FleetStore } from '../../src/store/store.js';
+import type { FleetActions } from '../../src/ui/actions.js';
+import { App } from '../../src/ui/app.js';
+import { makeTheme } from '../../src/ui/theme.js';
+import { fakeClock, type FakeClock } from './fake-clock.js';
+
+/** Key bytes as a terminal sends them. */
+export const KEYS = {
+  up: '\u001b[A',
+  down: '\u001b[B',
+  pageUp: '\u001b[5~',
+  pageDown: '\u001b[6~',
+  enter: '\r',
+  escape: '\u001b',
+  backspace: '\u007f',
+  ctrlC: '\u0003',
+} as const;
+
+/** A store built in the test: results recorded on a fake clock. */
+export function storeWith(config: Config, results: Record<string, ProbeOutcome[]>, clock: FakeClock = fakeClock(1_700_000_000_000)): { store: FleetStore; clock: FakeClock } {
+  const store = createStore(config, { clock });
+  for (const [name, outcomes] of Object.entries(results)) {
+    for (const o of outcomes) store.recordResult({ ...o, backend: name, startedAt: clock.now() - 12, finishedAt: clock.now(), latencyMs: 12 });
+  }
+  store.flush();
+  return { store, clock };
+}
+
+export function spyActions() {
+  return {
+    checkNow: vi.fn<FleetActions['checkNow']>(),
+    toggleDrain: vi.fn<FleetActions['toggleDrain']>(),
+    setIntervalMs: vi.fn<FleetActions['setIntervalMs']>(),
+    setPaused: vi.fn<FleetActions['setPaused']>(),
+    quit: vi.fn<FleetActions['quit']>(),
+  };
+}
+
+export function renderApp(
+  store: FleetStore,
+  options: { columns?: number; rows?: number; color?: boolean; unicode?: boolean; actions?: FleetActions; notice?: string } = {},
+) {
+  const actions = options.actions ?? spyActions();
+  const theme = makeTheme({ color: options.color ?? true, unicode: options.unicode ?? true });
+  const size = { columns: options.columns ?? 120, rows: options.rows ?? 30 };
+  const r = render(<App store={store} actions={actions} meta={{ version: '9.9.9', source: 'test.toml' }} theme={theme} size={size} {...(options.notice ? { notice: options.notice } : {})} />);
+  const screen = (): string => stripAnsi(r.lastFrame() ?? '');
+  /** Write key bytes, then let Ink parse them and React re-render. */
+  const press = async (...keys: string[]): Promise<void> => {
+    for (const k of keys) {
+      r.stdin.write(k);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  return { ...r, actions, screen, press, size };
+}
