@@ -15,6 +15,8 @@ const say = (line: string): void => {
 };
 
 let debug = process.argv.includes('--debug');
+/** While the dashboard is mounted, a crash must restore the terminal before anything is printed. */
+let onCrash: ((err: unknown) => void) | undefined;
 
 function describeError(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
@@ -55,8 +57,7 @@ async function dashboard(resolved: Resolved, options: CliOptions, version: strin
       if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     });
   };
-  process.on('uncaughtException', crash);
-  process.on('unhandledRejection', crash);
+  onCrash = crash;
   return ui.exited;
 }
 
@@ -84,9 +85,13 @@ async function main(): Promise<number> {
   }
 }
 
-process.on('unhandledRejection', (reason) => {
-  process.exitCode = fail(reason);
-});
+const crashed = (err: unknown): void => {
+  if (onCrash) return onCrash(err);
+  // Headless: nothing to restore; say it in one line and stop.
+  process.exit(fail(err));
+};
+process.on('unhandledRejection', crashed);
+process.on('uncaughtException', crashed);
 
 main().then(
   (code) => {

@@ -1,8 +1,10 @@
 import React from 'react';
-import { KEYMAP, keyLabel, type ModeKind } from '../keymap.js';
+import { KEYMAP, keyLabel, type Action, type ModeKind } from '../keymap.js';
 import type { Segment } from '../layout.js';
 import type { Theme } from '../theme.js';
 import { Line } from './line.js';
+
+const PAIRS: Partial<Record<Action, Action>> = { up: 'down', 'interval-up': 'interval-down' };
 
 /** The keys that work in this view, generated from the keymap that binds them. */
 export function hintSegments(mode: ModeKind, theme: Theme): Segment[] {
@@ -10,8 +12,10 @@ export function hintSegments(mode: ModeKind, theme: Theme): Segment[] {
   for (const b of KEYMAP[mode]) {
     if (!b.hint) continue;
     // A hint names every key bound to its action here (↑/↓ for move).
-    const keys = KEYMAP[mode].filter((o) => o.action === b.action || (b.action === 'up' && o.action === 'down') || (b.action === 'interval-up' && o.action === 'interval-down'));
-    const label = [...new Set(keys.map((k) => keyLabel(k.keys[0]!, theme.unicode)))].join('/');
+    // A hint names its key and, for a pair, its partner's (↑/↓ move, +/- interval).
+    const partner = PAIRS[b.action];
+    const keys = [b, ...KEYMAP[mode].filter((o) => partner !== undefined && o.action === partner)];
+    const label = keys.map((k) => keyLabel(k.keys[0]!, theme.unicode)).join('/');
     if (out.length > 0) out.push({ text: '  ' });
     out.push({ text: label, bold: true }, { text: ` ${b.hint}`, dim: true });
   }
