@@ -70,6 +70,22 @@ describe('nexus.example.toml', () => {
   });
 });
 
+describe('flap detection and history settings', () => {
+  const base = '[[backends]]\nname = "a"\nurl = "http://h:1"\n';
+  it('default to a 120-probe history and Nagios-like window 21, 20 % / 30 %', () => {
+    expect(parseConfig(base, 'n.toml').top).toMatchObject({ historySize: 120, flapWindow: 21, flapLow: 20, flapHigh: 30 });
+  });
+  it('refuse flap_low at or above flap_high, naming the line', () => {
+    expect(() => parseConfig(`[top]\nflap_low = 40\nflap_high = 30\n${base}`, 'n.toml')).toThrow('n.toml:2: top.flap_low: flap_low (40) must be below flap_high (30)');
+  });
+  it('refuse a flap window longer than the history', () => {
+    expect(() => parseConfig(`[top]\nhistory_size = 10\nflap_window = 21\n${base}`, 'n.toml')).toThrow('n.toml:3: top.flap_window: flap_window (21) must not exceed history_size (10)');
+  });
+  it('refuse a history too large to be a setting', () => {
+    expect(() => parseConfig(`[top]\nhistory_size = 1000000\n${base}`, 'n.toml')).toThrow(/^n\.toml:2: top\.history_size: /);
+  });
+});
+
 describe('a full Nexus config', () => {
   const config = parseConfig(read('test/configs/valid/full-nexus.toml'), 'full-nexus.toml');
 
@@ -81,7 +97,7 @@ describe('a full Nexus config', () => {
       failureThreshold: 5,
       recoveryThreshold: 1,
     });
-    expect(config.top).toEqual({ fastIntervalMs: 500, concurrency: 8, bodyLimitBytes: 1_048_576 });
+    expect(config.top).toEqual({ fastIntervalMs: 500, concurrency: 8, bodyLimitBytes: 1_048_576, historySize: 60, flapWindow: 11, flapLow: 15, flapHigh: 35 });
   });
 
   it('reads every backend field and ignores [server], [routing], [discovery], [logging] and unknown keys', () => {

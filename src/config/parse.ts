@@ -65,6 +65,20 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
 
   const h = data.health_check ?? {};
   const t = data.top ?? {};
+  const top = {
+    historySize: t.history_size ?? DEFAULT_TOP.historySize,
+    flapWindow: t.flap_window ?? DEFAULT_TOP.flapWindow,
+    flapLow: t.flap_low ?? DEFAULT_TOP.flapLow,
+    flapHigh: t.flap_high ?? DEFAULT_TOP.flapHigh,
+  };
+  const topError = (key: string, message: string): ConfigError =>
+    new ConfigError(message, { file, line: keyLines.nearest(['top', key])?.line, key: formatKeyPath(['top', key], () => undefined) });
+  if (top.flapLow >= top.flapHigh) {
+    throw topError(t.flap_low !== undefined ? 'flap_low' : 'flap_high', `flap_low (${top.flapLow}) must be below flap_high (${top.flapHigh})`);
+  }
+  if (top.flapWindow > top.historySize) {
+    throw topError(t.flap_window !== undefined ? 'flap_window' : 'history_size', `flap_window (${top.flapWindow}) must not exceed history_size (${top.historySize})`);
+  }
   return {
     source: file,
     health: {
@@ -78,6 +92,7 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
       fastIntervalMs: secondsToMs(t.fast_interval_seconds) ?? DEFAULT_TOP.fastIntervalMs,
       concurrency: t.concurrency ?? DEFAULT_TOP.concurrency,
       bodyLimitBytes: t.body_limit_bytes ?? DEFAULT_TOP.bodyLimitBytes,
+      ...top,
     },
     backends: backends.map((b): BackendConfig => {
       const backend: BackendConfig = {

@@ -6,6 +6,8 @@ import { BACKEND_TYPES } from './types.js';
 export const MAX_SECONDS = 86_400;
 export const MAX_CONCURRENCY = 10_000;
 export const MIN_BODY_LIMIT = 1024;
+/** Probe results kept per backend; 10,000 × a large fleet would be a memory leak by another name. */
+export const MAX_HISTORY = 10_000;
 /** Bodies are buffered to be parsed; a model list never needs more than this. */
 export const MAX_BODY_LIMIT = 1024 * 1024 * 1024;
 
@@ -35,6 +37,10 @@ const topSchema = z.object({
   fast_interval_seconds: seconds.optional(),
   concurrency: int().min(1).max(MAX_CONCURRENCY).optional(),
   body_limit_bytes: int().min(MIN_BODY_LIMIT).max(MAX_BODY_LIMIT).optional(),
+  history_size: int().min(3).max(MAX_HISTORY).optional(),
+  flap_window: int().min(3).max(MAX_HISTORY).optional(),
+  flap_low: z.number().min(0).max(100).optional(),
+  flap_high: z.number().min(0).max(100).optional(),
 });
 
 const nameSchema = z.string().superRefine((name, ctx) => {

@@ -38,6 +38,12 @@ export interface TopSettings {
   fastIntervalMs: number;
   concurrency: number;
   bodyLimitBytes: number;
+  /** Probe results kept per backend (the HISTORY column, the detail pane). */
+  historySize: number;
+  /** Flap detection: raw outcomes looked at, and the hysteresis thresholds in percent. */
+  flapWindow: number;
+  flapLow: number;
+  flapHigh: number;
 }
 
 export interface Config {
@@ -60,4 +66,8 @@ export const DEFAULT_TOP: TopSettings = {
   fastIntervalMs: 1_000,
   concurrency: 64,
   bodyLimitBytes: 8 * 1024 * 1024,
+  historySize: 120,
+  flapWindow: 21,
+  flapLow: 20,
+  flapHigh: 30,
 };

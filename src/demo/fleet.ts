@@ -53,6 +53,8 @@ function fleetPlan(random: () => number): DemoBackend[] {
   );
   const openai = routes({ '/v1/models': wireAnswer('openai/v1_models.http') }, wireAnswer('vllm/not_found.http'));
   const lmstudio = routes({ '/v1/models': wireAnswer('lmstudio/v1_models.http') }, wireAnswer('vllm/not_found.http'));
+  const sglang = routes({ '/v1/models': wireAnswer('sglang/v1_models.http'), '/health': wireAnswer('sglang/health_ok.http') }, wireAnswer('vllm/not_found.http'));
+  let sglangRequests = 0;
   const badGateway = wireAnswer('synthetic/proxy_502_nginx.http');
   const { loadingMs, flapUpMs, flapDownMs, slowMs, slowJitterMs } = DEMO_TIMING;
   return [
@@ -76,6 +78,12 @@ function fleetPlan(random: () => number): DemoBackend[] {
         const timer = setTimeout(() => lmstudio(req, res, elapsed), slowMs + (random() * 2 - 1) * slowJitterMs);
         res.on('close', () => clearTimeout(timer));
       },
+    },
+    {
+      name: 'sglang-intermittent',
+      type: 'generic',
+      // Drops every other request: thresholds keep it "healthy" while half its requests fail; flap detection sees it.
+      behaviour: (req, res, elapsed) => (sglangRequests++ % 2 === 0 ? sglang(req, res, elapsed) : req.socket.destroy()),
     },
     { name: 'exo-behind-proxy', type: 'exo', behaviour: (_req, res) => send(res, badGateway) },
     // Nothing listens here: the address of a server that is gone.

@@ -19,6 +19,8 @@ export function backendJson(b: BackendView) {
     last_check_at: isoTime(b.lastCheckAt),
     consecutive_failures: b.consecutiveFailures,
     consecutive_successes: b.consecutiveSuccesses,
+    flapping: b.flapping,
+    flap_score: Math.round(b.flapScore * 10) / 10,
   };
 }
 

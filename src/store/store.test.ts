@@ -89,7 +89,7 @@ describe('fleet store', () => {
     store.setDrained('a', true);
     store.flush();
     const snap = store.getSnapshot();
-    expect(snap.summary).toEqual({ total: 3, healthy: 0, unhealthy: 1, loading: 1, draining: 1, unknown: 0 });
+    expect(snap.summary).toEqual({ total: 3, healthy: 0, unhealthy: 1, loading: 1, draining: 1, unknown: 0, flapping: 0 });
     expect(snap.byName.get('a')).toMatchObject({ status: 'draining', health: 'healthy', statusSince: 5_000 });
     expect(snap.byName.get('b')).toMatchObject({ status: 'unhealthy', statusSince: 10 });
   });

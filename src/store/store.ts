@@ -3,9 +3,12 @@ import { initialHealth, nextEma, nextHealth, type HealthState, type Status, type
 import type { Clock, TimerHandle } from '../monitor/clock.js';
 import type { ProbeResult } from '../probe/types.js';
 import { displayUrl } from '../text/redact.js';
-import type { BackendView, FleetSnapshot, FleetSummary } from './types.js';
+import { flapScore, nextFlapping, type FlapSettings } from '../health/flap.js';
+import type { BackendView, FleetEvent, FleetSnapshot, FleetSummary, ProbeSample } from './types.js';
 
 const RECENT_ERRORS = 10;
+/** Events kept in memory for the event log pane. */
+export const EVENT_LOG_SIZE = 1000;
 
 export interface FleetStore {
   getSnapshot(): FleetSnapshot;
@@ -18,6 +21,10 @@ export interface FleetStore {
   setDrained(name: string, drained: boolean): void;
   setIntervalMs(ms: number): void;
   setPaused(paused: boolean): void;
+  /** Every event as it happens, unbatched (for --events and recordings). */
+  onEvent(listener: (event: FleetEvent) => void): () => void;
+  /** Every probe result as it is recorded (for recordings). */
+  onResult(listener: (result: ProbeResult) => void): () => void;
   /** Publish pending changes now instead of at the end of the batch window. */
   flush(): void;
   /** Publish a snapshot with the current time, so ages (SINCE) move on a steady fleet. */
@@ -60,6 +67,9 @@ function viewOf(b: BackendConfig, at: number): BackendView {
     consecutiveFailures: 0,
     consecutiveSuccesses: 0,
     checking: false,
+    history: [],
+    flapScore: 0,
+    flapping: false,
   };
 }
 
@@ -77,9 +87,19 @@ function sameModels(a: readonly string[], b: readonly string[]): boolean {
 }
 
 export function summarize(backends: readonly BackendView[]): FleetSummary {
-  const s: FleetSummary = { total: backends.length, healthy: 0, unhealthy: 0, loading: 0, draining: 0, unknown: 0 };
-  for (const b of backends) s[b.status] += 1;
+  const s: FleetSummary = { total: backends.length, healthy: 0, unhealthy: 0, loading: 0, draining: 0, unknown: 0, flapping: 0 };
+  for (const b of backends) {
+    s[b.status] += 1;
+    if (b.flapping) s.flapping += 1;
+  }
   return s;
+}
+
+/** Append to a bounded ring kept as an immutable array, oldest first. */
+function pushBounded<T>(list: readonly T[], item: T, max: number): readonly T[] {
+  const next = list.length >= max ? list.slice(list.length - max + 1) : list.slice();
+  next.push(item);
+  return next;
 }
 
 /** The fleet's state: probes write to it, every view reads immutable snapshots of it. */
@@ -97,6 +117,15 @@ export function createStore(config: Config, options: StoreOptions): FleetStore {
   }
   let intervalMs = config.health.intervalMs;
   let paused = false;
+  const flap: FlapSettings = { window: config.top.flapWindow, low: config.top.flapLow, high: config.top.flapHigh };
+  const historySize = Math.max(config.top.historySize, config.top.flapWindow);
+  let events: readonly FleetEvent[] = [];
+  const eventListeners = new Set<(event: FleetEvent) => void>();
+  const resultListeners = new Set<(result: ProbeResult) => void>();
+  const emit = (event: FleetEvent): void => {
+    events = pushBounded(events, event, EVENT_LOG_SIZE);
+    for (const l of [...eventListeners]) l(event);
+  };
 
   const build = (): FleetSnapshot => {
     const backends = order.map((n) => live.get(n)!);
@@ -107,6 +136,7 @@ export function createStore(config: Config, options: StoreOptions): FleetStore {
       backends,
       byName: new Map(backends.map((b) => [b.name, b])),
       summary: summarize(backends),
+      events,
       at: clock.now(),
     };
   };
@@ -157,6 +187,7 @@ export function createStore(config: Config, options: StoreOptions): FleetStore {
       const at = result.finishedAt;
       const h = nextHealth(prev, result, thresholds, at);
       health.set(result.backend, h);
+      const before = live.get(result.backend)!;
       update(result.backend, (v) => {
         const base = {
           ...v,
@@ -205,20 +236,59 @@ export function createStore(config: Config, options: StoreOptions): FleetStore {
           at,
         );
       });
+      // History and flap detection look at raw outcomes, not the thresholded status.
+      update(result.backend, (v) => {
+        const sample: ProbeSample = { at, outcome: result.outcome, latencyMs: result.latencyMs, ...(result.outcome === 'failure' ? { kind: result.kind } : {}) };
+        const history = pushBounded(v.history, sample, historySize);
+        const score = flapScore(
+          history.map((p) => p.outcome),
+          flap.window,
+        );
+        return { ...v, history, flapScore: score, flapping: nextFlapping(v.flapping, score, flap) };
+      });
+      const after = live.get(result.backend)!;
+      for (const l of [...resultListeners]) l(result);
+      if (after.health !== before.health) {
+        emit({
+          ts: at,
+          type: 'status',
+          backend: result.backend,
+          from: before.health,
+          to: after.health,
+          ...(result.outcome === 'failure' ? { kind: result.kind, message: result.message } : {}),
+          ...(result.outcome === 'loading' ? { message: result.message } : {}),
+        });
+      }
+      if (after.flapping !== before.flapping) {
+        emit({ ts: at, type: after.flapping ? 'flap_start' : 'flap_stop', backend: result.backend, score: Math.round(after.flapScore * 10) / 10 });
+      }
     },
     setDrained(name, drained) {
       const at = clock.now();
-      update(name, (v) => (v.drained === drained ? v : withStatus(v, { ...v, drained }, at)));
+      const v = live.get(name);
+      if (!v || v.drained === drained) return;
+      update(name, () => withStatus(v, { ...v, drained }, at));
+      emit({ ts: at, type: drained ? 'drain' : 'undrain', backend: name });
     },
     setIntervalMs(ms) {
       if (ms === intervalMs) return;
+      emit({ ts: clock.now(), type: 'interval', from_ms: intervalMs, to_ms: ms });
       intervalMs = ms;
       changed();
     },
     setPaused(p) {
       if (p === paused) return;
       paused = p;
+      emit({ ts: clock.now(), type: p ? 'pause' : 'resume' });
       changed();
+    },
+    onEvent(listener) {
+      eventListeners.add(listener);
+      return () => eventListeners.delete(listener);
+    },
+    onResult(listener) {
+      resultListeners.add(listener);
+      return () => resultListeners.delete(listener);
     },
     flush: publish,
     tick() {

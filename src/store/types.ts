@@ -2,6 +2,22 @@ import type { BackendType } from '../config/types.js';
 import type { Health, Status } from '../health/state.js';
 import type { FailureKind } from '../probe/types.js';
 
+/** One probe, as the history ring keeps it. */
+export interface ProbeSample {
+  at: number;
+  outcome: 'ok' | 'loading' | 'failure';
+  kind?: FailureKind;
+  latencyMs: number;
+}
+
+/** Something that happened to the fleet; `--events` prints these as NDJSON (CONTRACT.md). */
+export type FleetEvent =
+  | { ts: number; type: 'status'; backend: string; from: Health; to: Health; kind?: FailureKind; message?: string }
+  | { ts: number; type: 'flap_start' | 'flap_stop'; backend: string; score: number }
+  | { ts: number; type: 'drain' | 'undrain'; backend: string }
+  | { ts: number; type: 'interval'; from_ms: number; to_ms: number }
+  | { ts: number; type: 'pause' | 'resume' };
+
 export interface ErrorRecord {
   kind: FailureKind;
   message: string;
@@ -45,6 +61,11 @@ export interface BackendView {
   consecutiveSuccesses: number;
   /** A probe of this backend is running now. */
   checking: boolean;
+  /** The last probes, oldest first (at most `[top] history_size`). */
+  history: readonly ProbeSample[];
+  /** Nagios-style percent state change over the last raw outcomes. */
+  flapScore: number;
+  flapping: boolean;
 }
 
 export interface FleetSummary {
@@ -54,6 +75,8 @@ export interface FleetSummary {
   loading: number;
   draining: number;
   unknown: number;
+  /** Backends flapping, whatever their status (a backend can be healthy and flapping). */
+  flapping: number;
 }
 
 export interface FleetSnapshot {
@@ -65,6 +88,8 @@ export interface FleetSnapshot {
   backends: readonly BackendView[];
   byName: ReadonlyMap<string, BackendView>;
   summary: FleetSummary;
+  /** The last events, oldest first (at most 1000). */
+  events: readonly FleetEvent[];
   /** Clock time this snapshot was published. */
   at: number;
 }

@@ -5,7 +5,8 @@ import { BackendTable } from './components/backend-table.js';
 import { DetailPane } from './components/detail-pane.js';
 import { Footer } from './components/footer.js';
 import { Header } from './components/header.js';
-import { HelpOverlay } from './components/help-overlay.js';
+import { HelpOverlay, helpScrollMax } from './components/help-overlay.js';
+import { ScreenContext } from './screen-context.js';
 import { Line } from './components/line.js';
 import { stepInterval } from './format.js';
 import { useFleetSnapshot, type SnapshotSource } from './hooks/use-fleet.js';
@@ -45,6 +46,7 @@ export function App({ store, actions, meta, theme, size, notice }: AppProps) {
   const snapshot = useFleetSnapshot(store);
   const terminal = useTerminalSize();
   const { columns: width, rows: height } = size ?? terminal;
+  const screen = useMemo(() => ({ width, theme }), [width, theme]);
   // Keys can arrive faster than React re-renders (fast typing, a chunk from tmux or SSH), so the view
   // state lives in a ref that each key updates at once; the reducer only triggers the re-render.
   const viewRef = useRef<ViewState>(initialView);
@@ -75,6 +77,12 @@ export function App({ store, actions, meta, theme, size, notice }: AppProps) {
     const rows = visibleRows(store.getSnapshot().backends, current.sort, current.filter);
     const name = rows[selectedIndex(rows, current.selected)]?.name;
     const snapshot = store.getSnapshot();
+    if (current.mode.kind === 'help') {
+      // In the help, movement keys scroll it.
+      const page = bodyHeight - 1;
+      const by = { up: -1, down: 1, 'page-up': -page, 'page-down': page, top: -Infinity, bottom: Infinity }[action as string];
+      if (by !== undefined) return dispatch({ type: 'help-scroll', by, max: helpScrollMax(theme, bodyHeight) });
+    }
     switch (action) {
       case 'up':
         return dispatch({ type: 'move', by: -1, rows });
@@ -116,7 +124,7 @@ export function App({ store, actions, meta, theme, size, notice }: AppProps) {
       case 'close':
         return dispatch({ type: 'close' });
       case 'help':
-        return dispatch({ type: 'open', mode: { kind: 'help', back: current.mode.kind === 'detail' ? 'detail' : 'table' } });
+        return dispatch({ type: 'open', mode: { kind: 'help', back: current.mode.kind === 'detail' ? 'detail' : 'table', offset: 0 } });
       case 'quit':
         return actions.quit();
     }
@@ -145,18 +153,20 @@ export function App({ store, actions, meta, theme, size, notice }: AppProps) {
 
   const mode = view.mode.kind;
   let body: React.ReactNode;
-  if (mode === 'help') body = <HelpOverlay theme={theme} height={bodyHeight} width={width} />;
+  if (view.mode.kind === 'help') body = <HelpOverlay theme={theme} height={bodyHeight} width={width} offset={view.mode.offset} />;
   else if (mode === 'detail' && selected) body = <DetailPane backend={selected} now={snapshot.at} theme={theme} height={bodyHeight} />;
   else body = <BackendTable rows={rows} columns={columns} selectedIndex={index} offset={offset} height={tableHeight} now={snapshot.at} theme={theme} />;
 
   return (
+    <ScreenContext.Provider value={screen}>
     <Box flexDirection="column" width={width}>
       <Header snapshot={snapshot} meta={meta} theme={theme} sort={view.sort} filter={view.filter} />
       <Box flexDirection="column" height={bodyHeight} overflow="hidden">
         {body}
       </Box>
-      {notice ? <Line segments={[{ text: notice, colour: 'yellow' }]} color={theme.color} /> : null}
+      {notice ? <Line segments={[{ text: notice, colour: 'yellow' }]} /> : null}
       <Footer mode={mode} draft={view.mode.kind === 'filter' ? view.mode.draft : ''} theme={theme} />
     </Box>
+    </ScreenContext.Provider>
   );
 }

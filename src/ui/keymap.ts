@@ -53,7 +53,7 @@ export const KEYMAP: Record<ModeKind, readonly Binding[]> = {
     { keys: ['+'], action: 'interval-up', help: 'probe less often (longer interval)', hint: 'interval' },
     { keys: ['-'], action: 'interval-down', help: 'probe more often (shorter interval)' },
     { keys: ['p'], action: 'pause', help: 'pause / resume probing', hint: 'pause' },
-    { keys: ['s'], action: 'sort', help: 'sort by name, status, latency, last change', hint: 'sort' },
+    { keys: ['s'], action: 'sort', help: 'sort: name, status, latency, change', hint: 'sort' },
     { keys: ['/'], action: 'filter', help: 'filter by name, type or status', hint: 'filter' },
     { keys: ['escape'], action: 'clear-filter', help: 'clear the filter' },
     { keys: ['?'], action: 'help', help: 'all keys', hint: 'help' },
@@ -70,6 +70,10 @@ export const KEYMAP: Record<ModeKind, readonly Binding[]> = {
   ],
   help: [
     { keys: ['escape', '?', 'q', 'return'], action: 'close', help: 'close the help', hint: 'close' },
+    { keys: ['up', 'k'], action: 'up', help: 'scroll up', hint: 'scroll' },
+    { keys: ['down', 'j'], action: 'down', help: 'scroll down' },
+    { keys: ['pageup'], action: 'page-up', help: 'one page up' },
+    { keys: ['pagedown'], action: 'page-down', help: 'one page down' },
     { keys: ['ctrl+c'], action: 'quit', help: 'quit' },
   ],
   filter: [

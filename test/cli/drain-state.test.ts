@@ -53,7 +53,7 @@ describe('drains remembered in $XDG_STATE_HOME/nexus-top/state.json', () => {
     expect(b.get('ollama-gone')).toMatchObject({ status: 'draining', health: 'unhealthy' });
     expect(b.get('exo-behind-proxy')).toMatchObject({ status: 'unhealthy', health: 'unhealthy' });
     expect(b.get('ollama-gpu1')).toMatchObject({ status: 'healthy', health: 'healthy' });
-    expect(out.summary).toMatchObject({ total: 7, draining: 1, unhealthy: 1, loading: 1 });
+    expect(out.summary).toMatchObject({ total: 8, draining: 1, unhealthy: 1, loading: 1 });
     // One unhealthy backend is still watched.
     expect(run.code).toBe(1);
     // --once only reads.
@@ -137,7 +137,7 @@ describe('drains remembered in $XDG_STATE_HOME/nexus-top/state.json', () => {
     expect(lines[0]).toMatch(/^nexus-top: warning: ignoring corrupt drain state .*state\.json: /);
     expect(run.stderr).not.toMatch(/\n\s+at /);
     const out = JSON.parse(run.stdout) as JsonOut;
-    expect(out.summary).toMatchObject({ total: 7, draining: 0, unhealthy: 2, loading: 1 });
+    expect(out.summary).toMatchObject({ total: 8, draining: 0, unhealthy: 2, loading: 1 });
     expect(run.code).toBe(1);
     // Left for the next drain change to replace; --once does not write.
     expect(readFileSync(file, 'utf8')).toBe(text);
@@ -148,7 +148,7 @@ describe('drains remembered in $XDG_STATE_HOME/nexus-top/state.json', () => {
     mkdirSync(file, { recursive: true });
     const run = await runCli(['--demo', '--once', '--json'], { env });
     expect(run.stderr).toMatch(/^nexus-top: warning: cannot read drain state .*state\.json: .*\n$/);
-    expect((JSON.parse(run.stdout) as JsonOut).summary.total).toBe(7);
+    expect((JSON.parse(run.stdout) as JsonOut).summary.total).toBe(8);
     expect(run.code).toBe(1);
   });
 

@@ -53,7 +53,8 @@ describe('nexus-top --demo --once --json', () => {
     expect(by['exo-behind-proxy']!.last_error!.message).toContain('502');
     expect(by['exo-behind-proxy']!.last_error!.message).not.toContain('<');
     expect(by['ollama-gone']).toMatchObject({ status: 'unhealthy', model_count: null, latency_ms: null, last_error: { kind: 'connection' } });
-    expect(doc.summary).toEqual({ total: 7, healthy: 4, unhealthy: 2, loading: 1, draining: 0, unknown: 0 });
+    expect(by['sglang-intermittent']).toMatchObject({ type: 'generic', status: 'healthy', model_count: 1, flapping: false });
+    expect(doc.summary).toEqual({ total: 8, healthy: 5, unhealthy: 2, loading: 1, draining: 0, unknown: 0, flapping: 0 });
     for (const b of doc.backends) {
       expect(b.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(Number.isNaN(Date.parse(b.last_check_at!))).toBe(false);
@@ -68,7 +69,7 @@ describe('nexus-top --demo --once --json', () => {
     expect(lines[0]).toMatch(/^NAME\s+TYPE\s+STATUS\s+LATENCY\s+MODELS\s+LAST ERROR$/);
     expect(run.stdout).toMatch(/ollama-gone\s+ollama\s+unhealthy\s+-\s+-\s+connection: /);
     expect(run.stdout).toMatch(/llamacpp-gpu2\s+llamacpp\s+loading\s.*Loading model/);
-    expect(run.stdout).toContain('4/7 healthy, 2 unhealthy, 1 loading');
+    expect(run.stdout).toContain('5/8 healthy, 2 unhealthy, 1 loading');
     expect(run.stdout).not.toContain('\u001b');
   });
 });

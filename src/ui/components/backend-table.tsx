@@ -20,10 +20,10 @@ function rowSegments(b: BackendView, columns: readonly LaidColumn[], selected: b
 
 /** A row re-renders only when its text changed (a steady fleet costs the link almost nothing). */
 const Row = memo(
-  function Row({ segments, selected, color }: { segments: Segment[]; text: string; selected: boolean; color: boolean }) {
-    return <Line segments={segments} color={color} inverse={selected} />;
+  function Row({ segments, selected }: { segments: Segment[]; text: string; selected: boolean }) {
+    return <Line segments={segments} inverse={selected} />;
   },
-  (a, b) => a.text === b.text && a.selected === b.selected && a.color === b.color,
+  (a, b) => a.text === b.text && a.selected === b.selected,
 );
 
 export interface BackendTableProps {
@@ -45,13 +45,13 @@ export const BackendTable = memo(function BackendTable({ rows, columns, selected
   const shown = rows.slice(offset, offset + height);
   return (
     <Box flexDirection="column">
-      <Line segments={title} color={theme.color} />
+      <Line segments={title} />
       {shown.map((b, i) => {
         const selected = offset + i === selectedIndex;
         const segments = rowSegments(b, columns, selected, now, theme);
-        return <Row key={b.name} segments={segments} text={segments.map((s) => s.text + (s.colour ?? '') + (s.dim ? 'd' : '')).join('\u0000')} selected={selected} color={theme.color} />;
+        return <Row key={b.name} segments={segments} text={segments.map((s) => s.text + (s.colour ?? '') + (s.dim ? 'd' : '')).join('\u0000')} selected={selected} />;
       })}
-      {rows.length === 0 ? <Line segments={[{ text: '   no backend matches the filter', dim: true }]} color={theme.color} /> : null}
+      {rows.length === 0 ? <Line segments={[{ text: '   no backend matches the filter', dim: true }]} /> : null}
     </Box>
   );
 });

@@ -46,7 +46,7 @@ export function DetailPane({ backend, now, theme, height }: { backend: BackendVi
   return (
     <Box flexDirection="column">
       {shown.map((segments, i) => (
-        <Line key={i} segments={segments} color={theme.color} />
+        <Line key={i} segments={segments} />
       ))}
     </Box>
   );

@@ -24,7 +24,7 @@ export function hintSegments(mode: ModeKind, theme: Theme): Segment[] {
 
 export function Footer({ mode, draft, theme }: { mode: ModeKind; draft: string; theme: Theme }) {
   if (mode === 'filter') {
-    return <Line segments={[{ text: `/${draft}`, colour: 'cyan' }, { text: '_' }, { text: '   ' }, ...hintSegments('filter', theme)]} color={theme.color} />;
+    return <Line segments={[{ text: `/${draft}`, colour: 'cyan' }, { text: '_' }, { text: '   ' }, ...hintSegments('filter', theme)]} />;
   }
-  return <Line segments={hintSegments(mode, theme)} color={theme.color} />;
+  return <Line segments={hintSegments(mode, theme)} />;
 }

@@ -33,8 +33,8 @@ export function Header({ snapshot, meta, theme, sort, filter }: { snapshot: Flee
   }
   return (
     <Box flexDirection="column">
-      <Line segments={top} color={theme.color} />
-      <Line segments={counts} color={theme.color} />
+      <Line segments={top} />
+      <Line segments={counts} />
     </Box>
   );
 }

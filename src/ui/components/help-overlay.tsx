@@ -1,4 +1,5 @@
 import { Box } from 'ink';
+import stringWidth from 'string-width';
 import React from 'react';
 import { KEYMAP, keyLabel, type ModeKind } from '../keymap.js';
 import { fit } from '../layout.js';
@@ -8,35 +9,71 @@ import { Line } from './line.js';
 const TITLES: Record<ModeKind, string> = { table: 'Table', detail: 'Detail pane', filter: 'Filter', help: 'Help' };
 
 /** Every key of every view, rendered from the keymap itself (so it cannot drift from the bindings). */
-export function helpLines(theme: Theme): Array<{ text: string; heading?: boolean }> {
-  const lines: Array<{ text: string; heading?: boolean }> = [];
-  for (const mode of ['table', 'detail', 'filter'] as const) {
-    lines.push({ text: TITLES[mode], heading: true });
-    for (const b of KEYMAP[mode]) {
-      lines.push({ text: `  ${fit(b.keys.map((k) => keyLabel(k, theme.unicode)).join(' '), 14, 'left', theme.glyph.ellipsis)}  ${b.help}` });
-    }
-  }
-  lines.push({ text: 'Legend', heading: true });
-  lines.push({ text: `  ${theme.glyph.stale} after a number: stale (the last probe failed; the value is from before)` });
-  lines.push({ text: `  ${theme.glyph.checking} before a name: a probe of it is running now` });
-  return lines;
+export interface HelpLine {
+  text: string;
+  heading?: boolean;
 }
 
-export function HelpOverlay({ theme, height, width }: { theme: Theme; height: number; width: number }) {
-  const lines = helpLines(theme);
-  // Two columns when the terminal is too short for one.
-  const columns = lines.length > height && width >= 100 ? 2 : 1;
-  const perColumn = Math.ceil(lines.length / columns);
-  const cols = Array.from({ length: columns }, (_, i) => lines.slice(i * perColumn, (i + 1) * perColumn).slice(0, height));
-  return (
-    <Box flexDirection="row" gap={4}>
-      {cols.map((col, i) => (
-        <Box key={i} flexDirection="column">
-          {col.map((l, j) => (
-            <Line key={j} segments={[{ text: l.text, ...(l.heading ? { bold: true } : {}) }]} color={theme.color} />
-          ))}
+/** The help in sections (a view's keys each, then the legend), so a wide terminal can set them side by side. */
+export function helpSections(theme: Theme): HelpLine[][] {
+  const sections: HelpLine[][] = [];
+  for (const mode of ['table', 'detail', 'filter'] as const) {
+    const lines: HelpLine[] = [{ text: TITLES[mode], heading: true }];
+    for (const b of KEYMAP[mode]) {
+      lines.push({ text: `  ${fit(b.keys.map((k) => keyLabel(k, theme.unicode)).join(' '), 10, 'left', theme.glyph.ellipsis)}  ${b.help}` });
+    }
+    sections.push(lines);
+  }
+  sections.push([
+    { text: 'Legend', heading: true },
+    { text: `  ${fit(`12ms${theme.glyph.stale}`, 10, 'left', theme.glyph.ellipsis)}  stale: the last probe failed` },
+    { text: `  ${fit(`${theme.glyph.checking} name`, 10, 'left', theme.glyph.ellipsis)}  a probe is running now` },
+  ]);
+  return sections;
+}
+
+export function helpLines(theme: Theme): HelpLine[] {
+  return helpSections(theme).flat();
+}
+
+/** How far the help can scroll at this height (0 when it fits). */
+export function helpScrollMax(theme: Theme, height: number): number {
+  return Math.max(0, helpLines(theme).length - (height - 1));
+}
+
+/**
+ * Every key, in one column (two when the terminal is wide enough for both in full); when it does not
+ * fit, it scrolls and its last line says how much more there is, never cutting a line silently.
+ */
+export function HelpOverlay({ theme, height, width, offset }: { theme: Theme; height: number; width: number; offset: number }) {
+  const sections = helpSections(theme);
+  const lines = sections.flat();
+  const render = (l: HelpLine, key: number) => <Line key={key} segments={[{ text: l.text, ...(l.heading ? { bold: true } : {}) }]} />;
+  if (lines.length <= height) return <Box flexDirection="column">{lines.map(render)}</Box>;
+  // Side by side, split between sections, when both columns fit whole.
+  for (let cut = 1; cut < sections.length; cut++) {
+    const left = sections.slice(0, cut).flat();
+    const right = sections.slice(cut).flat();
+    const leftWidth = Math.max(...left.map((l) => stringWidth(l.text)));
+    const rightWidth = Math.max(...right.map((l) => stringWidth(l.text)));
+    if (left.length <= height && right.length <= height && leftWidth + 4 + rightWidth <= width) {
+      return (
+        <Box flexDirection="row" gap={4}>
+          <Box flexDirection="column" width={leftWidth}>{left.map(render)}</Box>
+          <Box flexDirection="column">{right.map(render)}</Box>
         </Box>
-      ))}
+      );
+    }
+  }
+  const shown = Math.max(1, height - 1);
+  const start = Math.min(offset, Math.max(0, lines.length - shown));
+  const below = lines.length - start - shown;
+  const arrows = theme.unicode ? ['↑', '↓'] : ['Up', 'Down'];
+  const more = below > 0 ? `${arrows[1]} ${below} more line${below === 1 ? '' : 's'} (${arrows[0]}/${arrows[1]} to scroll)` : `${arrows[0]} top (${arrows[0]}/${arrows[1]} to scroll)`;
+  return (
+    <Box flexDirection="column">
+      {lines.slice(start, start + shown).map(render)}
+      <Line segments={[{ text: more, dim: true }]} />
     </Box>
   );
 }

@@ -5,7 +5,7 @@ export type SortKey = 'name' | 'status' | 'latency' | 'change';
 export const SORT_KEYS: readonly SortKey[] = ['name', 'status', 'latency', 'change'];
 
 /** One view at a time (one overlay mounted, its keymap live). */
-export type Mode = { kind: 'table' } | { kind: 'help'; back: 'table' | 'detail' } | { kind: 'filter'; draft: string } | { kind: 'detail' };
+export type Mode = { kind: 'table' } | { kind: 'help'; back: 'table' | 'detail'; offset: number } | { kind: 'filter'; draft: string } | { kind: 'detail' };
 
 export interface ViewState {
   mode: Mode;
@@ -21,6 +21,7 @@ export type ViewEvent =
   | { type: 'cycle-sort' }
   | { type: 'open'; mode: Mode }
   | { type: 'close' }
+  | { type: 'help-scroll'; by: number; max: number }
   | { type: 'filter-edit'; draft: string }
   | { type: 'filter-apply' }
   | { type: 'filter-clear' };
@@ -48,6 +49,11 @@ export function viewReducer(state: ViewState, event: ViewEvent): ViewState {
       return { ...state, sort: SORT_KEYS[(SORT_KEYS.indexOf(state.sort) + 1) % SORT_KEYS.length]! };
     case 'open':
       return { ...state, mode: event.mode };
+    case 'help-scroll': {
+      if (state.mode.kind !== 'help') return state;
+      const offset = Math.min(Math.max(0, event.max), Math.max(0, state.mode.offset + event.by));
+      return offset === state.mode.offset ? state : { ...state, mode: { ...state.mode, offset } };
+    }
     case 'close':
       return { ...state, mode: state.mode.kind === 'help' && state.mode.back === 'detail' ? { kind: 'detail' } : { kind: 'table' } };
     case 'filter-edit':

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_FLAP, flapScore, nextFlapping, type RawOutcome } from './flap.js';
+
+/** Feed outcomes one by one as probes land, returning the flapping verdict after each. */
+function run(outcomes: RawOutcome[], s = DEFAULT_FLAP): { flapping: boolean[]; scores: number[] } {
+  const flapping: boolean[] = [];
+  const scores: number[] = [];
+  let was = false;
+  for (let i = 1; i <= outcomes.length; i++) {
+    const score = flapScore(outcomes.slice(0, i), s.window);
+    was = nextFlapping(was, score, s);
+    flapping.push(was);
+    scores.push(score);
+  }
+  return { flapping, scores };
+}
+
+const cycle = (period: number, probes: number): RawOutcome[] =>
+  Array.from({ length: probes }, (_, i) => (i % period < period / 2 ? 'ok' : 'failure'));
+const steady = (o: RawOutcome, n: number): RawOutcome[] => Array.from({ length: n }, () => o);
+
+describe('flap score (Nagios percent state change)', () => {
+  it('is 0 for a steady backend and 100 for one that changes on every probe', () => {
+    expect(flapScore(steady('ok', 30), 21)).toBe(0);
+    expect(flapScore(cycle(2, 21), 21)).toBeCloseTo(100);
+  });
+
+  it('weighs recent changes more than old ones (0.75 for the oldest, 1.25 for the newest)', () => {
+    const oldChange: RawOutcome[] = ['failure', ...steady('ok', 20)];
+    const newChange: RawOutcome[] = [...steady('ok', 20), 'failure'];
+    expect(flapScore(oldChange, 21)).toBeCloseTo((0.75 * 100) / 20);
+    expect(flapScore(newChange, 21)).toBeCloseTo((1.25 * 100) / 20);
+  });
+
+  it('does not count loading results as changes', () => {
+    const withLoading: RawOutcome[] = [...steady('ok', 10), 'loading', 'loading', ...steady('ok', 10)];
+    expect(flapScore(withLoading, 21)).toBe(0);
+  });
+});
+
+describe('flapping verdict with hysteresis (window 21, low 20 %, high 30 %)', () => {
+  it('alternating on every probe is flapping within one window', () => {
+    const { flapping } = run(cycle(2, 21));
+    expect(flapping[20]).toBe(true);
+    expect(flapping.indexOf(true)).toBeLessThan(21);
+  });
+
+  it.each([2, 3, 4, 5, 6])('a backend up and down with a period of %i probes is flapping', (period) => {
+    const { flapping } = run(cycle(period, 60));
+    expect(flapping.slice(30).every(Boolean)).toBe(true);
+  });
+
+  it('one failure in a steady run is never flapping', () => {
+    const { flapping } = run([...steady('ok', 30), 'failure', ...steady('ok', 30)]);
+    expect(flapping.some(Boolean)).toBe(false);
+  });
+
+  it('steady up or steady down is never flapping', () => {
+    expect(run(steady('ok', 50)).flapping.some(Boolean)).toBe(false);
+    expect(run(steady('failure', 50)).flapping.some(Boolean)).toBe(false);
+    // An outage that starts and ends (two changes) is not flapping either.
+    expect(run([...steady('ok', 20), ...steady('failure', 10), ...steady('ok', 20)]).flapping.some(Boolean)).toBe(false);
+  });
+
+  it('a score between low and high keeps the previous state', () => {
+    expect(nextFlapping(true, 25, DEFAULT_FLAP)).toBe(true);
+    expect(nextFlapping(false, 25, DEFAULT_FLAP)).toBe(false);
+    expect(nextFlapping(false, 30, DEFAULT_FLAP)).toBe(true);
+    expect(nextFlapping(true, 19.9, DEFAULT_FLAP)).toBe(false);
+  });
+
+  it('stops flapping once the backend settles down for long enough', () => {
+    const { flapping } = run([...cycle(2, 30), ...steady('ok', 30)]);
+    expect(flapping[29]).toBe(true);
+    expect(flapping[59]).toBe(false);
+  });
+});

@@ -1,0 +1,46 @@
+/** What a probe said, for flap detection: loading is neither up nor down. */
+export type RawOutcome = 'ok' | 'failure' | 'loading';
+
+export interface FlapSettings {
+  /** How many raw outcomes (loading left out) the score looks at. */
+  window: number;
+  /** Percent: a flapping backend stops flapping below this. */
+  low: number;
+  /** Percent: a backend starts flapping at this or above. */
+  high: number;
+}
+
+export const DEFAULT_FLAP: FlapSettings = { window: 21, low: 20, high: 30 };
+
+// Nagios's curve: the oldest change in the window weighs 0.75, the newest 1.25.
+const LOW_WEIGHT = 0.75;
+const HIGH_WEIGHT = 1.25;
+
+/**
+ * The percentage of state changes among the last `window` up/down outcomes, recent changes weighted
+ * more (Nagios's percent state change). Outcomes are oldest first; loading results are left out, so
+ * they are not changes. A window not yet full counts its missing slots as unchanged.
+ */
+export function flapScore(outcomes: readonly RawOutcome[], window: number): number {
+  if (window < 3) return 0;
+  const seen: RawOutcome[] = [];
+  for (let i = outcomes.length - 1; i >= 0 && seen.length < window; i--) if (outcomes[i] !== 'loading') seen.push(outcomes[i]!);
+  seen.reverse();
+  const transitions = window - 1;
+  // The newest transition sits at position `transitions`; a short history fills the newest positions.
+  const first = transitions - (seen.length - 1) + 1;
+  let weighted = 0;
+  for (let i = 1; i < seen.length; i++) {
+    if (seen[i] === seen[i - 1]) continue;
+    const x = first + i - 1;
+    weighted += ((x - 1) * (HIGH_WEIGHT - LOW_WEIGHT)) / (transitions - 1) + LOW_WEIGHT;
+  }
+  return (weighted * 100) / transitions;
+}
+
+/** Hysteresis: start at `high`, stop below `low`, keep the previous verdict in between. */
+export function nextFlapping(wasFlapping: boolean, score: number, s: FlapSettings): boolean {
+  if (score >= s.high) return true;
+  if (score < s.low) return false;
+  return wasFlapping;
+}
