@@ -4,7 +4,7 @@ import type { Clock, TimerHandle } from '../monitor/clock.js';
 import type { ProbeResult } from '../probe/types.js';
 import { displayUrl } from '../text/redact.js';
 import { flapScore, nextFlapping, type FlapSettings } from '../health/flap.js';
-import type { BackendView, FleetEvent, FleetSnapshot, FleetSummary, ProbeSample } from './types.js';
+import type { BackendView, FleetEvent, FleetSnapshot, FleetSummary, ProbeSample, ReplayState } from './types.js';
 
 const RECENT_ERRORS = 10;
 /** Events kept in memory for the event log pane. */
@@ -21,6 +21,8 @@ export interface FleetStore {
   setDrained(name: string, drained: boolean): void;
   setIntervalMs(ms: number): void;
   setPaused(paused: boolean): void;
+  /** Mark the fleet as replayed from a recording (null: live). */
+  setReplay(state: ReplayState | null): void;
   /** Every event as it happens, unbatched (for --events and recordings). */
   onEvent(listener: (event: FleetEvent) => void): () => void;
   /** Every probe result as it is recorded (for recordings). */
@@ -117,6 +119,7 @@ export function createStore(config: Config, options: StoreOptions): FleetStore {
   }
   let intervalMs = config.health.intervalMs;
   let paused = false;
+  let replay: ReplayState | null = null;
   const flap: FlapSettings = { window: config.top.flapWindow, low: config.top.flapLow, high: config.top.flapHigh };
   const historySize = Math.max(config.top.historySize, config.top.flapWindow);
   let events: readonly FleetEvent[] = [];
@@ -138,6 +141,7 @@ export function createStore(config: Config, options: StoreOptions): FleetStore {
       summary: summarize(backends),
       events,
       at: clock.now(),
+      replay,
     };
   };
 
@@ -280,6 +284,10 @@ export function createStore(config: Config, options: StoreOptions): FleetStore {
       if (p === paused) return;
       paused = p;
       emit({ ts: clock.now(), type: p ? 'pause' : 'resume' });
+      changed();
+    },
+    setReplay(state) {
+      replay = state;
       changed();
     },
     onEvent(listener) {

@@ -90,6 +90,19 @@ export interface FleetSnapshot {
   summary: FleetSummary;
   /** The last events, oldest first (at most 1000). */
   events: readonly FleetEvent[];
-  /** Clock time this snapshot was published. */
+  /** Clock time this snapshot was published (in a replay: the time in the recording). */
   at: number;
+  /** Set while the fleet is driven from a recording (`--replay`) instead of the network. */
+  replay: ReplayState | null;
+}
+
+export interface ReplayState {
+  /** The recording being replayed, as the user named it. */
+  file: string;
+  speed: number | 'max';
+  paused: boolean;
+  /** The recording has been played to its end (or to its first bad line). */
+  ended: boolean;
+  /** Why the replay stopped early: `FILE:LINE: what is wrong`. */
+  stoppedAt?: string;
 }
