@@ -201,9 +201,25 @@ describe('errors (inline cases; the file corpus is in corpus.test.ts)', () => {
     );
   });
 
-  it('rejects integers beyond what a number holds exactly', () => {
-    expect(errorOf(`[top]\nconcurrency = 99999999999999999999\n${ONE}`)).toBe(
-      'nexus.toml:2:15: invalid TOML: integer value cannot be represented losslessly',
+  it('rejects integers beyond what a number holds exactly, naming the key and the exact value', () => {
+    expect(errorOf(`[top]\nconcurrency = 99999999999999999999\n${ONE}`)).toBe('nexus.toml:2: top.concurrency: must be at most 10000 (got 99999999999999999999)');
+    expect(errorOf(`[health_check]\nfailure_threshold = 9223372036854775807\n${ONE}`)).toBe(
+      'nexus.toml:2: health_check.failure_threshold: is too large (got 9223372036854775807)',
+    );
+    expect(errorOf(`[health_check]\nrecovery_threshold = -9223372036854775808\n${ONE}`)).toBe(
+      'nexus.toml:2: health_check.recovery_threshold: must be at least 1 (got -9223372036854775808)',
+    );
+    expect(errorOf(`${ONE}priority = -99999999999999999999\n`)).toBe('nexus.toml:4: backends[0] (a).priority: is too small (got -99999999999999999999)');
+    expect(errorOf(`${ONE}tier = 0x7fffffffffffffff\n`)).toBe('nexus.toml:4: backends[0] (a).tier: must be at most 5 (got 9223372036854775807)');
+    expect(errorOf(`[health_check]\ninterval_seconds = 9223372036854775807\n${ONE}`)).toBe(
+      'nexus.toml:2: health_check.interval_seconds: must be at most 86400 seconds (1 day) (got 9223372036854775807)',
+    );
+    expect(errorOf('[[backends]]\nname = 12345678901234567890\nurl = "http://a:1"\n')).toBe(
+      'nexus.toml:2: backends[0].name: expected a string, got integer 12345678901234567890',
+    );
+    // Big integers elsewhere in a Nexus config (sections nexus-top does not read) are no concern.
+    expect(parseConfig(`[server]\nmax_body = 99999999999999999999\nstarted = 1979-05-27T07:32:00Z\n${ONE}priority = -9007199254740991\n`, 'nexus.toml').backends[0]!.priority).toBe(
+      -9007199254740991,
     );
     expect(errorOf(`[health_check]\nfailure_threshold = 1e20\n${ONE}`)).toBe(
       'nexus.toml:2: health_check.failure_threshold: is too large (got 100000000000000000000)',

@@ -26,12 +26,13 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
 
   let raw: unknown;
   try {
-    raw = parseToml(text);
+    // Integers past 2^53 (valid TOML up to 2^63) come as bigint, so they get a "too large" naming their key.
+    raw = parseToml(text, { integersAsBigInt: 'asNeeded' });
   } catch (err) {
     throw syntaxError(err, text, file);
   }
   const keyLines = indexKeyLines(text);
-  const result = configSchema.safeParse(raw);
+  const result = configSchema.safeParse(bigintsAsNumbers(raw));
   if (!result.success) throw firstIssue(result.error.issues, raw, keyLines, file);
   const data = result.data;
 
@@ -110,6 +111,23 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
   };
 }
 
+/**
+ * A copy with bigints as (inexact) numbers, for the schema: every bigint is past 2^53, so the
+ * schema's range and safe-integer checks refuse it. Messages show the exact value from `raw`.
+ */
+function bigintsAsNumbers(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(bigintsAsNumbers);
+  if (typeof value === 'object' && value !== null) {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== null && proto !== Object.prototype) return value; // a TOML date
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) out[key] = bigintsAsNumbers(v);
+    return out;
+  }
+  return value;
+}
+
 function secondsToMs(s: number | undefined): number | undefined {
   return s === undefined ? undefined : roundMs(s * 1000);
 }
@@ -134,7 +152,13 @@ function syntaxError(err: unknown, toml: string, file: string): ConfigError {
 /** The issue earliest in the file becomes the error (issues without a line last). */
 function firstIssue(issues: readonly core.$ZodIssue[], raw: unknown, keyLines: KeyLines, file: string): ConfigError {
   const located = issues.map((issue, order) => ({ issue, order, at: keyLines.nearest(issue.path as KeyPath) }));
-  located.sort((a, b) => (a.at?.line ?? Infinity) - (b.at?.line ?? Infinity) || a.order - b.order);
+  // zod's own safe-integer bound says less than the key's range (`tier` must be at most 5): put it last.
+  const safeBound = (issue: core.$ZodIssue): number =>
+    (issue.code === 'too_big' && Number(issue.maximum) === Number.MAX_SAFE_INTEGER) ||
+    (issue.code === 'too_small' && Number(issue.minimum) === Number.MIN_SAFE_INTEGER)
+      ? 1
+      : 0;
+  located.sort((a, b) => (a.at?.line ?? Infinity) - (b.at?.line ?? Infinity) || safeBound(a.issue) - safeBound(b.issue) || a.order - b.order);
   const { issue, at } = located[0]!;
   const path = issue.path as KeyPath;
   const backendName = (index: number): string | undefined => {
@@ -181,6 +205,7 @@ function reasonFor(issue: core.$ZodIssue, value: unknown, path: KeyPath): string
       if (issue.origin === 'string') return 'must not be empty';
       const unit = isSeconds ? ' seconds' : '';
       const min = Number(issue.minimum);
+      if (min === Number.MIN_SAFE_INTEGER) return `is too small (got ${formatNumber(value)})`;
       return issue.inclusive
         ? `must be at least ${min}${unit} (got ${formatNumber(value)})`
         : `must be greater than ${min}${unit} (got ${formatNumber(value)})`;
@@ -238,6 +263,7 @@ function describe(v: unknown): string {
 }
 
 function formatNumber(v: unknown): string {
+  if (typeof v === 'bigint') return String(v);
   if (typeof v !== 'number') return describe(v);
   if (Number.isNaN(v)) return 'nan';
   if (v === Infinity) return 'inf';

@@ -43,8 +43,14 @@ const topSchema = z.object({
   flap_high: z.number().min(0).max(100).optional(),
 });
 
+/** A name is a label on a screen line; a URL a few hundred bytes. Past these, the value is a mistake (a pasted file). */
+export const MAX_NAME_LENGTH = 256;
+export const MAX_URL_LENGTH = 8192;
+const tooLong = (length: number, max: number): string => `is too long (${length} characters, at most ${max})`;
+
 const nameSchema = z.string().superRefine((name, ctx) => {
   if (name.trim() === '') ctx.addIssue({ code: 'custom', message: 'must not be empty' });
+  else if (name.length > MAX_NAME_LENGTH) ctx.addIssue({ code: 'custom', message: tooLong(name.length, MAX_NAME_LENGTH) });
   // eslint-disable-next-line no-control-regex
   else if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) ctx.addIssue({ code: 'custom', message: 'must not contain control characters' });
 });
@@ -52,6 +58,10 @@ const nameSchema = z.string().superRefine((name, ctx) => {
 const urlSchema = z.string().superRefine((url, ctx) => {
   if (url.trim() === '') {
     ctx.addIssue({ code: 'custom', message: 'must not be empty' });
+    return;
+  }
+  if (url.length > MAX_URL_LENGTH) {
+    ctx.addIssue({ code: 'custom', message: tooLong(url.length, MAX_URL_LENGTH) });
     return;
   }
   let parsed: URL;

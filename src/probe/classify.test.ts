@@ -44,6 +44,24 @@ describe('classifyError', () => {
     expect(classifyError(systemError('ENOTFOUND', 'lookup failed'), { host: 'gpu9.lan' })).toEqual({ kind: 'dns', message: 'DNS lookup failed for gpu9.lan' });
   });
 
+  it('says which names a certificate is for when the host does not match (names cleaned, a few shown)', () => {
+    const mismatch = (subjectaltname: string | undefined, cn?: string): unknown =>
+      Object.assign(new Error("Hostname/IP does not match certificate's altnames"), {
+        code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+        host: '10.0.0.5',
+        cert: { subjectaltname, subject: { CN: cn } },
+      });
+    expect(classifyError(mismatch('DNS:other.example'))).toEqual({ kind: 'tls', message: 'TLS: certificate is for other.example, not 10.0.0.5' });
+    expect(classifyError(mismatch('DNS:a.example, IP Address:10.0.0.6, email:x@y'))).toEqual({ kind: 'tls', message: 'TLS: certificate is for a.example, 10.0.0.6, not 10.0.0.5' });
+    expect(classifyError(mismatch('DNS:a.example, DNS:b.example, DNS:c.example, DNS:d.example, DNS:e.example'))).toEqual({
+      kind: 'tls',
+      message: 'TLS: certificate is for a.example, b.example and 3 more, not 10.0.0.5',
+    });
+    expect(classifyError(mismatch(undefined, 'legacy.example'))).toEqual({ kind: 'tls', message: 'TLS: certificate is for legacy.example, not 10.0.0.5' });
+    expect(classifyError(mismatch('DNS:evil\u001b[2J.example'))).toEqual({ kind: 'tls', message: 'TLS: certificate is for evil.example, not 10.0.0.5' });
+    expect(classifyError(mismatch(undefined))).toEqual({ kind: 'tls', message: 'TLS: certificate does not match the host name' });
+  });
+
   it('adds the deadline to undici timeouts when known', () => {
     expect(classifyError(new errors.HeadersTimeoutError(), { timeoutMs: 1_500 })).toEqual({ kind: 'timeout', message: 'timed out waiting for headers (deadline 1.5s)' });
   });

@@ -53,6 +53,8 @@ export function formatBytes(bytes: number): string {
 
 interface ErrorLike {
   name?: unknown;
+  host?: unknown;
+  cert?: unknown;
   code?: unknown;
   message?: unknown;
   hostname?: unknown;
@@ -125,6 +127,29 @@ const UNDICI_TIMEOUTS: Record<string, string> = {
 };
 
 /**
+ * `certificate is for other.example, not 127.0.0.1` from Node's ERR_TLS_CERT_ALTNAME_INVALID (its `cert`
+ * and `host`). The names come from the server: cleaned, a few shown.
+ */
+function nameMismatch(err: ErrorLike, fallbackHost: string | undefined): string | undefined {
+  const cert = typeof err.cert === 'object' && err.cert !== null ? (err.cert as { subjectaltname?: unknown; subject?: unknown }) : undefined;
+  const alt = str(cert?.subjectaltname);
+  // `DNS:a.example, IP Address:10.0.0.1, email:…`: the names a host can match.
+  let names = alt
+    .split(/,\s*/)
+    .map((entry) => /^(?:DNS|IP Address):(.+)$/i.exec(entry.trim())?.[1] ?? '')
+    .filter((name) => name !== '');
+  if (names.length === 0) {
+    const cn = (cert?.subject as { CN?: unknown } | undefined)?.CN;
+    names = (Array.isArray(cn) ? cn : [cn]).map(str).filter(Boolean);
+  }
+  names = [...new Set(names.map((n) => cleanText(n, 60)).filter(Boolean))];
+  const host = cleanText(str(err.host) || fallbackHost || '', 60);
+  if (names.length === 0) return undefined;
+  const shown = names.length > 3 ? `${names.slice(0, 2).join(', ')} and ${names.length - 2} more` : names.join(', ');
+  return host ? `certificate is for ${shown}, not ${host}` : `certificate is for ${shown}`;
+}
+
+/**
  * Map anything a request can throw (undici errors, Node system errors, our abort reasons) to exactly one
  * failure kind and a short message. Looks through `cause` chains: undici wraps the socket's error.
  */
@@ -142,7 +167,8 @@ export function classifyError(err: unknown, ctx: ClassifyContext = {}): Classifi
   const tls = find((code) => isTlsCode(code));
   if (tls) {
     const code = str(tls.code);
-    const reason = TLS_REASONS[code] ?? (cleanText(str(tls.reason) || str(tls.message), 120) || code);
+    const mismatch = code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? nameMismatch(tls, ctx.host) : undefined;
+    const reason = mismatch ?? TLS_REASONS[code] ?? (cleanText(str(tls.reason) || str(tls.message), 120) || code);
     return { kind: 'tls', message: `TLS: ${reason}` };
   }
 

@@ -16,6 +16,8 @@ export interface ProberOptions {
   env?: Record<string, string | undefined>;
   /** Clock for `startedAt`/`finishedAt`. Default `Date.now`. */
   now?: () => number;
+  /** PEM certificates to trust instead of Node's bundled roots; unset in life (tests trust a private CA). */
+  ca?: string | string[];
 }
 
 export interface Prober {
@@ -74,7 +76,7 @@ export function createProber(options: ProberOptions): Prober {
   const { timeoutMs, bodyLimitBytes } = options;
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
-  const http = createHttpClient({ timeoutMs, bodyLimitBytes });
+  const http = createHttpClient({ timeoutMs, bodyLimitBytes, ...(options.ca ? { ca: options.ca } : {}) });
 
   async function check(backend: BackendConfig, signal: AbortSignal, secrets: string[]): Promise<ProbeOutcome> {
     const driver = driverFor(backend.type);

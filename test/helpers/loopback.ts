@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { WireAnswer } from '../../src/demo/wire-file.js';
 import { loadWire } from './wire.js';
 
@@ -19,17 +21,27 @@ export interface Loopback {
   close(): Promise<void>;
 }
 
-/** A real node:http server on 127.0.0.1, port 0, answering with `handler`. */
-export function startLoopback(handler: Handler): Promise<Loopback> {
-  return listen(handler, false);
+/** A real node:http server on 127.0.0.1, port 0 (or `port`: a restart on the same port), answering with `handler`. */
+export function startLoopback(handler: Handler, options: { port?: number } = {}): Promise<Loopback> {
+  return listen(handler, false, options.port);
 }
 
 /**
- * The same over TLS with a self-signed certificate for 127.0.0.1/localhost (valid 2000–2099).
- * TEST-ONLY key, generated for this helper; it protects nothing.
+ * Certificates a TLS loopback can present. `self-signed`: for 127.0.0.1/localhost (valid 2000–2099).
+ * The others are issued by TEST_CA (test/helpers/tls, made by its make-certs.sh): `valid` for
+ * 127.0.0.1/localhost, `expired` the same but expired in 2001, `other-host` for other.example only.
+ * TEST-ONLY keys; they protect nothing.
  */
-export function startTlsLoopback(handler: Handler): Promise<Loopback> {
-  return listen(handler, true);
+export type TestCertificate = 'self-signed' | 'valid' | 'expired' | 'other-host';
+
+const tlsFile = (name: string): string => readFileSync(fileURLToPath(new URL(`./tls/${name}`, import.meta.url)), 'utf8');
+
+/** The private CA that issued the `valid`, `expired` and `other-host` certificates (give it to the prober as `ca`). */
+export const TEST_CA = tlsFile('ca.pem');
+
+/** The same over TLS, presenting `certificate` (default: self-signed). */
+export function startTlsLoopback(handler: Handler, certificate: TestCertificate = 'self-signed'): Promise<Loopback> {
+  return listen(handler, certificate);
 }
 
 const TEST_KEY = `-----BEGIN PRIVATE KEY-----
@@ -50,24 +62,30 @@ dCYCb24SCNCU4Tz1EuEK+qT5hMo=
 -----END CERTIFICATE-----
 `;
 
-async function listen(handler: Handler, tls: boolean): Promise<Loopback> {
+function keyPair(certificate: TestCertificate): { key: string; cert: string } {
+  if (certificate === 'self-signed') return { key: TEST_KEY, cert: TEST_CERT };
+  return { key: tlsFile(`${certificate}.key`), cert: tlsFile(`${certificate}.pem`) };
+}
+
+async function listen(handler: Handler, certificate: TestCertificate | false, port = 0): Promise<Loopback> {
+  const tls = certificate !== false;
   const requests: IncomingMessage[] = [];
   const sockets: Socket[] = [];
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     requests.push(req);
     handler(req, res);
   };
-  const server: Server = tls ? createTlsServer({ key: TEST_KEY, cert: TEST_CERT }, onRequest) : createServer(onRequest);
+  const server: Server = certificate !== false ? createTlsServer(keyPair(certificate), onRequest) : createServer(onRequest);
   server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => sockets.push(socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(port, '127.0.0.1', () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  const { port: bound } = server.address() as AddressInfo;
   let closing: Promise<void> | undefined;
   return {
-    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
-    port,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${bound}`,
+    port: bound,
     server,
     requests,
     sockets,
