@@ -19,6 +19,14 @@ const LOADING: WireAnswer = {
   body: Buffer.from('{"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}'),
 };
 
+// An overloaded OpenAI-compatible server (the shape SGLang and vLLM use for errors).
+const OVERLOADED: WireAnswer = {
+  status: 503,
+  statusText: 'Service Unavailable',
+  headers: [['Content-Type', 'application/json']],
+  body: Buffer.from('{"object":"error","message":"The server is overloaded, retry later","type":"ServiceUnavailableError","code":503}'),
+};
+
 type Behaviour = (req: IncomingMessage, res: ServerResponse, elapsedMs: number) => void;
 
 function send(res: ServerResponse, answer: WireAnswer): void {
@@ -82,8 +90,8 @@ function fleetPlan(random: () => number): DemoBackend[] {
     {
       name: 'sglang-intermittent',
       type: 'generic',
-      // Drops every other request: thresholds keep it "healthy" while half its requests fail; flap detection sees it.
-      behaviour: (req, res, elapsed) => (sglangRequests++ % 2 === 0 ? sglang(req, res, elapsed) : req.socket.destroy()),
+      // Fails every other request: thresholds keep it "healthy" while half its requests fail; flap detection sees it.
+      behaviour: (req, res, elapsed) => (sglangRequests++ % 2 === 0 ? sglang(req, res, elapsed) : send(res, OVERLOADED)),
     },
     { name: 'exo-behind-proxy', type: 'exo', behaviour: (_req, res) => send(res, badGateway) },
     // Nothing listens here: the address of a server that is gone.

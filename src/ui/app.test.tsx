@@ -1,7 +1,8 @@
 import stringWidth from 'string-width';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { backend, configOf, loading, ok, refused } from '../../test/helpers/fleet.js';
-import { KEYS, renderApp, spyActions, storeWith } from '../../test/helpers/render-app.js';
+import { KEYS, record, renderApp, spyActions, storeWith, type TimedOutcome } from '../../test/helpers/render-app.js';
+import { dateTime } from './format.js';
 
 type Rendered = ReturnType<typeof renderApp>;
 let app: Rendered | undefined;
@@ -34,12 +35,12 @@ describe('backend table', () => {
     expect(s).toMatch(/^nexus-top 9\.9\.9 {2}· {2}test\.toml {2}· {2}every 30s/m);
     expect(s).toContain('4 backends');
     expect(s).toMatch(/2 healthy .*1 unhealthy .*1 loading .*0 draining .*0 unknown/);
-    expect(s).toMatch(/NAME\s+TYPE\s+STATUS\s+SINCE\s+LATENCY\s+MODELS\s+LAST ERROR/);
-    expect(rowOf(s, 'alpha')).toMatch(/alpha\s+generic\s+● healthy\s+0s\s+12ms\s+2\s*$/);
-    expect(rowOf(s, 'bravo')).toMatch(/✖ unhealthy .* - .* - {2}connection: connection refused/);
-    expect(rowOf(s, 'charlie')).toMatch(/◐ loading .*loading: Loading model/);
+    expect(s).toMatch(/NAME\s+TYPE\s+STATUS\s+SINCE\s+LATENCY\s+MODELS\s+HISTORY\s+LAST ERROR/);
+    expect(rowOf(s, 'alpha')).toMatch(/alpha\s+generic\s+● healthy\s+0s\s+12ms\s+2\s+▃\s*$/);
+    expect(rowOf(s, 'bravo')).toMatch(/✖ unhealthy .* - .* - +✖ {2}connection: connection refused/);
+    expect(rowOf(s, 'charlie')).toMatch(/◐ loading .* ◌ {2}loading: Loading model/);
     // An unconfirmed failure: still healthy, the values marked stale, the error shown.
-    expect(rowOf(s, 'delta')).toMatch(/● healthy .*12ms\* +1\* {2}timeout: timed out after 5s/);
+    expect(rowOf(s, 'delta')).toMatch(/● healthy .*12ms\* +1\* +▃✖ {2}timeout: timed out after 5s/);
   });
 
   it('moves SINCE along with the clock', async () => {
@@ -283,7 +284,8 @@ describe('terminal manners', () => {
     const header = lines.find((l) => l.includes('NAME'))!;
     expect(header).toContain('STATUS');
     if (columns <= 60) expect(header).not.toContain('TYPE');
-    if (columns >= 100) expect(header).toMatch(/TYPE.*SINCE.*LATENCY.*MODELS.*LAST ERROR/);
+    if (columns >= 100) expect(header).toMatch(/STATUS.*LATENCY.*HISTORY.*LAST ERROR/);
+    if (columns >= 160) expect(header).toMatch(/TYPE.*SINCE.*LATENCY.*MODELS.*HISTORY.*LAST ERROR/);
   });
 
   it('truncates wide characters and emoji by display width with …', async () => {
@@ -318,5 +320,369 @@ describe('terminal manners', () => {
     const a = await open(undefined, { rows: 12, notice: 'warning: state file is corrupt; starting fresh' });
     expect(a.screen()).toContain('warning: state file is corrupt');
     expect(a.screen().split('\n').length).toBeLessThanOrEqual(11);
+  });
+});
+
+const timeout: TimedOutcome = { outcome: 'failure', kind: 'timeout', message: 'timed out after 5s' };
+/** Ok, failed, ok, failed…: half its probes fail, too few in a row for the thresholds (it stays healthy). */
+const alternating = (n: number): TimedOutcome[] => Array.from({ length: n }, (_, i) => (i % 2 === 0 ? { ...ok(), latencyMs: 3 } : refused));
+/** The HISTORY cell of a backend's row, found under the column's (right-aligned) title. */
+function historyOf(screen: string, name: string): string {
+  const header = screen.split('\n').find((l) => l.includes('HISTORY'))!;
+  const end = header.indexOf('HISTORY') + 'HISTORY'.length;
+  return /(\S*)$/.exec(rowOf(screen, name).slice(0, end))![1]!;
+}
+
+/** A store whose probes land one second apart, so events and history have distinct times. */
+function timedFleet(names: string[], script: Record<string, TimedOutcome[]>) {
+  const made = storeWith(configOf(names), {});
+  const { store, clock } = made;
+  let at = clock.now();
+  const longest = Math.max(...Object.values(script).map((l) => l.length));
+  for (let i = 0; i < longest; i++) {
+    at += 1_000;
+    for (const [name, list] of Object.entries(script)) if (list[i]) record(store, at, name, list[i]!);
+  }
+  store.flush();
+  return made;
+}
+
+describe('history column', () => {
+  const mixed = (): TimedOutcome[] => [
+    { ...ok(), latencyMs: 2 },
+    { ...ok(), latencyMs: 500 },
+    { ...ok(), latencyMs: 2_000 },
+    refused,
+    loading,
+    { ...ok(), latencyMs: 5 },
+  ];
+
+  it('shows the last probes, newest on the right: bars by latency (log scale), ✖ failed, ◌ loading', async () => {
+    const { store, clock } = timedFleet(['mixed'], { mixed: mixed() });
+    const { screen } = await open(store);
+    expect(screen()).toMatch(/MODELS\s+HISTORY\s+LAST ERROR/);
+    expect(historyOf(screen(), 'mixed')).toBe('▁▆▇✖◌▂');
+    // A new probe lands on the right.
+    record(store, clock.now() + 10_000, 'mixed', timeout);
+    store.flush();
+    await vi.waitFor(() => expect(historyOf(screen(), 'mixed')).toBe('▁▆▇✖◌▂✖'));
+  });
+
+  it('without colour, failures, loading and successes are still told apart by shape', async () => {
+    const { store } = timedFleet(['mixed'], { mixed: mixed() });
+    const a = await open(store, { color: false });
+    const raw = a.lastFrame()!;
+    expect(raw).not.toContain('\u001b[');
+    expect(raw).toContain('▁▆▇✖◌▂');
+  });
+
+  it('falls back to ASCII: . : | by latency tier, x failed, ~ loading', async () => {
+    const { store } = timedFleet(['mixed'], { mixed: mixed() });
+    const a = await open(store, { unicode: false });
+    expect(historyOf(a.screen(), 'mixed')).toBe('.:|x~.');
+    expect(/[^\x00-\x7f]/.test(a.screen())).toBe(false);
+  });
+
+  it('shows as many probes as the column has room for, the newest ones', async () => {
+    const many = Array.from({ length: 150 }, (_, i): TimedOutcome => (i === 149 ? refused : { ...ok(), latencyMs: 2 }));
+    const { store } = timedFleet(['steady'], { steady: many });
+    const cells = async (columns: number): Promise<string> => {
+      const a = await open(store, { columns });
+      const row = rowOf(a.screen(), 'steady');
+      a.unmount();
+      app = undefined;
+      return /([▁✖]+) {2}connection/.exec(row)?.[1] ?? '';
+    };
+    const narrow = await cells(80);
+    const wide = await cells(200);
+    expect(narrow.length).toBeGreaterThanOrEqual(10);
+    expect(wide.length).toBeGreaterThan(narrow.length);
+    // The ring keeps 120 probes: a very wide terminal shows them all, and no more.
+    expect(wide.length).toBeLessThanOrEqual(120);
+    expect(narrow.endsWith('▁✖')).toBe(true);
+  });
+
+  it('gives way before LAST ERROR on a narrow terminal, and comes back when LAST ERROR cannot fit anyway', async () => {
+    const { store } = timedFleet(['a-rather-long-backend-name', 'other'], { 'a-rather-long-backend-name': [refused], other: [ok()] });
+    const header = async (columns: number): Promise<string> => {
+      const a = await open(store, { columns });
+      const h = a.screen().split('\n').find((l) => l.includes('NAME'))!;
+      a.unmount();
+      app = undefined;
+      return h;
+    };
+    expect(await header(80)).toMatch(/HISTORY\s+LAST ERROR/);
+    expect(await header(72)).toMatch(/LATENCY\s+LAST ERROR/);
+    expect(await header(72)).not.toContain('HISTORY');
+    expect(await header(64)).toMatch(/LATENCY\s+HISTORY$/);
+  });
+});
+
+describe('flapping', () => {
+  const flappyFleet = () => timedFleet(['flappy', 'steady'], { flappy: alternating(12), steady: Array.from({ length: 12 }, () => ({ ...ok(), latencyMs: 3 })) });
+
+  it('shows FLAPPING beside the status of a backend that is healthy but flapping, and counts it in the summary', async () => {
+    const { store } = flappyFleet();
+    const { screen } = await open(store);
+    expect(rowOf(screen(), 'flappy')).toMatch(/● healthy FLAPPING/);
+    expect(rowOf(screen(), 'steady')).not.toContain('FLAPPING');
+    expect(screen().split('\n')[1]).toMatch(/ {3}1 flapping$/);
+  });
+
+  it('without colour the word carries it', async () => {
+    const { store } = flappyFleet();
+    const a = await open(store, { color: false, unicode: false });
+    expect(a.lastFrame()!).not.toContain('\u001b[');
+    expect(rowOf(a.lastFrame()!, 'flappy')).toMatch(/\+ healthy FLAPPING/);
+  });
+
+  it('the summary says 0 flapping on a steady fleet', async () => {
+    const { screen } = await open();
+    expect(screen().split('\n')[1]).toMatch(/0 unknown {3}0 flapping$/);
+  });
+
+  it('the detail pane gives the verdict with its score', async () => {
+    const { store } = flappyFleet();
+    const a = await open(store);
+    await a.press(KEYS.enter); // flappy
+    await vi.waitFor(() => expect(a.screen()).toMatch(/^flappy$/m));
+    const score = store.getSnapshot().byName.get('flappy')!.flapScore;
+    expect(a.screen()).toMatch(new RegExp(`^flapping\\s+yes \\(score ${score.toFixed(1).replace('.', '\\.')} %\\)$`, 'm'));
+    await a.press(KEYS.down); // steady
+    await vi.waitFor(() => expect(a.screen()).toMatch(/^steady$/m));
+    expect(a.screen()).toMatch(/^flapping\s+no \(score 0\.0 %\)$/m);
+  });
+});
+
+describe('detail pane: history', () => {
+  it('shows the whole ring oldest first, wrapped in groups of ten, with a legend and min / median / p95 over its successes', async () => {
+    // 1 … 25 ms, then one failure; 40 columns hold two groups of ten a line.
+    const script = [...Array.from({ length: 25 }, (_, i): TimedOutcome => ({ ...ok(), latencyMs: i + 1 })), refused];
+    const { store } = timedFleet(['ring'], { ring: script });
+    const a = await open(store, { columns: 40, rows: 40 });
+    await a.press(KEYS.enter);
+    await vi.waitFor(() => expect(a.screen()).toMatch(/^ring$/m));
+    const lines = a.screen().split('\n');
+    const at = lines.findIndex((l) => l.startsWith('history'));
+    expect(lines[at]).toBe('history       ▁▁▁▂▂▂▂▂▂▃ ▃▃▃▃▃▃▃▃▃▃');
+    expect(lines[at + 1]).toBe(`${' '.repeat(14)}▃▃▃▃▃✖`);
+    expect(lines[at + 2]).toMatch(/^ {14}oldest first: 25 ok/);
+    for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(40);
+    a.unmount();
+    // Wide enough to read the whole legend and the figures.
+    const b = await open(store, { columns: 100, rows: 40 });
+    await b.press(KEYS.enter);
+    await vi.waitFor(() => expect(b.screen()).toMatch(/^ring$/m));
+    expect(b.screen()).toMatch(/^history {7}▁▁▁▂▂▂▂▂▂▃ ▃▃▃▃▃▃▃▃▃▃ ▃▃▃▃▃✖$/m);
+    expect(b.screen()).toMatch(/^ {14}oldest first: 25 ok \(▁…█ taller: slower\), 1 failed ✖, 0 loading ◌$/m);
+    // p95 of 1…25 interpolates to 23.8 ms.
+    expect(b.screen()).toMatch(/^ {14}over the history: min 1\.0ms \/ median 13ms \/ p95 24ms \(25 ok\)$/m);
+  });
+
+  it('says so when no probe in the ring succeeded, or none ran yet', async () => {
+    const { store } = storeWith(configOf(['down', 'new']), { down: [refused, refused] });
+    const a = await open(store);
+    await a.press(KEYS.enter);
+    await vi.waitFor(() => expect(a.screen()).toMatch(/^down$/m));
+    expect(a.screen()).toMatch(/over the history: no successful probe/);
+    expect(a.screen()).toMatch(/^history\s+✖✖$/m);
+    await a.press(KEYS.down);
+    await vi.waitFor(() => expect(a.screen()).toMatch(/^new$/m));
+    expect(a.screen()).toMatch(/^history\s+no probe yet$/m);
+  });
+
+  it('↑/↓ still move to the previous / next backend', async () => {
+    const a = await open();
+    await a.press(KEYS.enter);
+    await vi.waitFor(() => expect(a.screen()).toMatch(/^alpha$/m));
+    await a.press(KEYS.down, 'j');
+    await vi.waitFor(() => expect(a.screen()).toMatch(/^charlie$/m));
+    await a.press(KEYS.up);
+    await vi.waitFor(() => expect(a.screen()).toMatch(/^bravo$/m));
+  });
+});
+
+describe('event log', () => {
+  /** alpha goes down (3 timeouts) and starts flapping; bravo comes up; then a drain, an interval change, a pause. */
+  function eventfulFleet() {
+    const made = timedFleet(['alpha', 'bravo'], {
+      alpha: [ok(), timeout, timeout, timeout, ...alternating(10)],
+      bravo: [refused, ok(), ok()],
+    });
+    made.store.setDrained('bravo', true);
+    made.store.setIntervalMs(5_000);
+    made.store.setPaused(true);
+    made.store.flush();
+    return made;
+  }
+  const logLines = (screen: string): string[] => screen.split('\n').filter((l) => /^\d\d:\d\d:\d\d {2}/.test(l));
+
+  it('e opens it: newest first, with time, backend and what happened in words; Esc closes it', async () => {
+    const { store } = eventfulFleet();
+    const a = await open(store);
+    await a.press('e');
+    await vi.waitFor(() => expect(a.screen()).toMatch(/^Event log {2}· {2}all backends {2}· {2}\d+ events/m));
+    const lines = logLines(a.screen());
+    const words = lines.map((l) => l.slice(10).trim().replace(/\s{2,}/, '|'));
+    expect(words.slice(0, 3)).toEqual(['fleet|paused', 'fleet|interval 30s → 5s', 'bravo|drained']);
+    expect(words).toContain('alpha|healthy → unhealthy (timeout: timed out after 5s)');
+    expect(words).toContain('bravo|unhealthy → healthy');
+    expect(words).toContain('bravo|unknown → unhealthy (connection: connection refused)');
+    expect(words.some((w) => /^alpha\|started flapping \(score \d+\.\d %\)$/.test(w))).toBe(true);
+    // Newest first: the flapping started after alpha went down, which came after it first came up.
+    const index = (re: RegExp): number => words.findIndex((w) => re.test(w));
+    expect(index(/started flapping/)).toBeLessThan(index(/healthy → unhealthy/));
+    expect(index(/healthy → unhealthy/)).toBeLessThan(index(/alpha\|unknown → healthy/));
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d {2}fleet/);
+    expect(a.screen()).toMatch(/Esc back\s+f only selected\s+↑\/↓ scroll/);
+    await a.press(KEYS.escape);
+    await vi.waitFor(() => expect(a.screen()).toContain('LAST ERROR'));
+  });
+
+  it('f narrows it to the selected backend (named in the title) and back', async () => {
+    const { store } = eventfulFleet();
+    const a = await open(store);
+    await a.press('j', 'e', 'f'); // bravo
+    await vi.waitFor(() => expect(a.screen()).toMatch(/^Event log {2}· {2}only bravo {2}· {2}3 events/m));
+    const lines = logLines(a.screen());
+    expect(lines).toHaveLength(3);
+    for (const l of lines) expect(l).toMatch(/^\d\d:\d\d:\d\d {2}bravo /);
+    await a.press('f');
+    await vi.waitFor(() => expect(a.screen()).toMatch(/all backends/));
+    expect(logLines(a.screen()).some((l) => l.includes('alpha'))).toBe(true);
+  });
+
+  it('scrolls with ↑/↓ and PgUp/PgDn when it does not fit, saying how much more there is', async () => {
+    const { store } = eventfulFleet();
+    const a = await open(store, { rows: 12 });
+    await a.press('e');
+    await vi.waitFor(() => expect(a.screen()).toMatch(/newest shown {2}↓ \d+ older/));
+    const first = logLines(a.screen())[0];
+    await a.press('j');
+    await vi.waitFor(() => expect(a.screen()).toMatch(/↑ 1 newer {2}↓ \d+ older/));
+    expect(logLines(a.screen())[0]).not.toBe(first);
+    await a.press(KEYS.pageDown, KEYS.pageDown, KEYS.pageDown, KEYS.pageDown);
+    await vi.waitFor(() => expect(a.screen()).toMatch(/↑ \d+ newer {2}oldest shown/));
+    expect(logLines(a.screen()).at(-1)).toMatch(/alpha {2}unknown → healthy|bravo {2}unknown → unhealthy/);
+    await a.press(KEYS.pageUp, KEYS.pageUp, KEYS.pageUp, KEYS.pageUp);
+    await vi.waitFor(() => expect(logLines(a.screen())[0]).toBe(first));
+    expect(a.screen().split('\n').length).toBeLessThanOrEqual(11);
+  });
+
+  it('opens from the detail pane too, and Esc goes back there; ? from the log comes back to it', async () => {
+    const { store } = eventfulFleet();
+    const a = await open(store);
+    await a.press(KEYS.enter);
+    await vi.waitFor(() => expect(a.screen()).toMatch(/^alpha$/m));
+    await a.press('e');
+    await vi.waitFor(() => expect(a.screen()).toMatch(/^Event log/m));
+    await a.press('f');
+    await vi.waitFor(() => expect(a.screen()).toMatch(/only alpha/));
+    await a.press('?');
+    await vi.waitFor(() => expect(a.screen()).toContain('close the event log'));
+    await a.press(KEYS.escape);
+    await vi.waitFor(() => expect(a.screen()).toMatch(/only alpha/));
+    await a.press(KEYS.escape);
+    await vi.waitFor(() => expect(a.screen()).toMatch(/^alpha$/m));
+  });
+
+  it('says when there is nothing to show yet', async () => {
+    const { store } = storeWith(configOf(['quiet']), {});
+    const a = await open(store);
+    await a.press('e');
+    await vi.waitFor(() => expect(a.screen()).toContain('no events yet'));
+    await a.press('f');
+    await vi.waitFor(() => expect(a.screen()).toContain('no events for quiet yet'));
+  });
+
+  it('shows events as they happen', async () => {
+    const { store, clock } = storeWith(configOf(['live']), { live: [ok()] });
+    const a = await open(store);
+    await a.press('e');
+    await vi.waitFor(() => expect(a.screen()).toMatch(/1 event\b/));
+    store.setDrained('live', true);
+    store.flush();
+    await vi.waitFor(() => expect(logLines(a.screen())[0]).toBe(`${dateTime(clock.now()).slice(11)}  live   drained`));
+  });
+});
+
+describe('replay header', () => {
+  it('says REPLAY, the file, the time in the recording and the speed', async () => {
+    const { store, clock } = fleet();
+    store.setReplay({ file: 'fleet.ndjson', speed: 10, paused: false, ended: false });
+    store.flush();
+    const a = await open(store);
+    expect(a.screen().split('\n')[0]).toBe(`nexus-top 9.9.9  ·  REPLAY fleet.ndjson  ${dateTime(clock.now())}  x10  ·  every 30s  ·  sort: name`);
+    // The time follows the recording (snapshot.at).
+    await clock.advance(61_000);
+    store.tick();
+    await vi.waitFor(() => expect(a.screen()).toContain(`REPLAY fleet.ndjson  ${dateTime(clock.now())}  x10`));
+  });
+
+  it('PAUSED when paused, ENDED at the end, with where it stopped; max speed', async () => {
+    const { store } = fleet();
+    const actions = spyActions();
+    store.setReplay({ file: 'r.ndjson', speed: 'max', paused: true, ended: false });
+    store.flush();
+    const a = await open(store, { actions });
+    expect(a.screen().split('\n')[0]).toMatch(/REPLAY r\.ndjson {2}\S+ \S+ {2}max speed {2}PAUSED {2}·/);
+    // p resumes a paused replay.
+    await a.press('p');
+    await vi.waitFor(() => expect(actions.setPaused).toHaveBeenCalledWith(false));
+    store.setReplay({ file: 'r.ndjson', speed: 1, paused: false, ended: true, stoppedAt: 'r.ndjson:12: not JSON' });
+    store.flush();
+    await vi.waitFor(() => expect(a.screen().split('\n')[0]).toMatch(/REPLAY r\.ndjson {2}\S+ \S+ {2}x1 {2}ENDED \(r\.ndjson:12: not JSON\)/));
+    expect(a.screen()).not.toContain('PAUSED');
+  });
+
+  it('fits 80 columns with the state in view', async () => {
+    const { store } = fleet();
+    store.setReplay({ file: 'recordings/fleet.ndjson', speed: 10, paused: true, ended: false });
+    store.flush();
+    const a = await open(store, { columns: 80, rows: 24 });
+    const top = a.screen().split('\n')[0]!;
+    expect(stringWidth(top)).toBeLessThanOrEqual(80);
+    expect(top).toContain('PAUSED');
+  });
+});
+
+describe('frames with history, flapping and events', () => {
+  it.each([
+    [80, 24],
+    [60, 16],
+    [40, 12],
+  ])('fit %ix%i in every view: no line wider, never taller than rows - 1', async (columns, rows) => {
+    const many = Array.from({ length: 30 }, (_, i) => `backend-${i}`);
+    const script: Record<string, TimedOutcome[]> = { 'backend-0': alternating(40), 'backend-1': [refused, refused, refused], 'backend-2': [loading] };
+    const { store } = timedFleet(many, script);
+    for (let i = 0; i < 30; i++) store.setIntervalMs(i % 2 ? 5_000 : 10_000);
+    store.flush();
+    const a = await open(store, { columns, rows });
+    const check = (): void => {
+      const lines = a.screen().split('\n');
+      expect(lines.length).toBeLessThanOrEqual(rows - 1);
+      for (const l of lines) expect(stringWidth(l), l).toBeLessThanOrEqual(columns);
+    };
+    check();
+    expect(a.screen()).toContain('FLAPPING');
+    await a.press(KEYS.enter);
+    await vi.waitFor(() => expect(a.screen()).toMatch(/^backend-0$/m));
+    check();
+    await a.press('e');
+    await vi.waitFor(() => expect(a.screen()).toMatch(/^Event log/m));
+    check();
+    await a.press('?');
+    await vi.waitFor(() => expect(a.screen()).toContain('Table'));
+    check();
+  });
+});
+
+describe('footer', () => {
+  it.each([60, 80, 100])('at %i columns keeps ? help and q quit, dropping other hints first', async (columns) => {
+    const a = await open(undefined, { columns });
+    const footer = a.screen().trimEnd().split('\n').at(-1)!;
+    expect(footer).toMatch(/\? help {2}q quit$/);
+    expect(stringWidth(footer)).toBeLessThanOrEqual(columns);
+    expect(footer).toMatch(/^↑\/↓ move/);
   });
 });

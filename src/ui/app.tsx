@@ -3,11 +3,13 @@ import React, { useMemo, useReducer, useRef } from 'react';
 import type { AppMeta, FleetActions } from './actions.js';
 import { BackendTable } from './components/backend-table.js';
 import { DetailPane } from './components/detail-pane.js';
+import { EventLog } from './components/event-log.js';
 import { Footer } from './components/footer.js';
 import { Header } from './components/header.js';
 import { HelpOverlay, helpScrollMax } from './components/help-overlay.js';
 import { ScreenContext } from './screen-context.js';
 import { Line } from './components/line.js';
+import { eventScrollMax, eventsShown } from './events.js';
 import { stepInterval } from './format.js';
 import { useFleetSnapshot, type SnapshotSource } from './hooks/use-fleet.js';
 import { useTerminalSize, type TerminalSize } from './hooks/use-terminal-size.js';
@@ -77,11 +79,16 @@ export function App({ store, actions, meta, theme, size, notice }: AppProps) {
     const rows = visibleRows(store.getSnapshot().backends, current.sort, current.filter);
     const name = rows[selectedIndex(rows, current.selected)]?.name;
     const snapshot = store.getSnapshot();
-    if (current.mode.kind === 'help') {
-      // In the help, movement keys scroll it.
-      const page = bodyHeight - 1;
+    if (current.mode.kind === 'help' || current.mode.kind === 'events') {
+      // In the help and the event log, movement keys scroll it.
+      // A page: the help's lines, or the log's lines less one, so that a line of context stays in view.
+      const page = current.mode.kind === 'help' ? bodyHeight - 1 : Math.max(1, bodyHeight - 3);
       const by = { up: -1, down: 1, 'page-up': -page, 'page-down': page, top: -Infinity, bottom: Infinity }[action as string];
-      if (by !== undefined) return dispatch({ type: 'help-scroll', by, max: helpScrollMax(theme, bodyHeight) });
+      if (by !== undefined && current.mode.kind === 'help') return dispatch({ type: 'help-scroll', by, max: helpScrollMax(theme, bodyHeight) });
+      if (by !== undefined && current.mode.kind === 'events') {
+        const count = eventsShown(snapshot.events, current.mode.only).length;
+        return dispatch({ type: 'events-scroll', by, max: eventScrollMax(count, bodyHeight) });
+      }
     }
     switch (action) {
       case 'up':
@@ -109,7 +116,8 @@ export function App({ store, actions, meta, theme, size, notice }: AppProps) {
       case 'interval-down':
         return actions.setIntervalMs(stepInterval(snapshot.intervalMs, -1));
       case 'pause':
-        return actions.setPaused(!snapshot.paused);
+        // In a replay the recording's own pause state is the one `p` toggles.
+        return actions.setPaused(!(snapshot.replay ? snapshot.replay.paused : snapshot.paused));
       case 'sort':
         return dispatch({ type: 'cycle-sort' });
       case 'filter':
@@ -123,8 +131,14 @@ export function App({ store, actions, meta, theme, size, notice }: AppProps) {
         return;
       case 'close':
         return dispatch({ type: 'close' });
-      case 'help':
-        return dispatch({ type: 'open', mode: { kind: 'help', back: current.mode.kind === 'detail' ? 'detail' : 'table', offset: 0 } });
+      case 'help': {
+        const m = current.mode;
+        return dispatch({ type: 'open', mode: { kind: 'help', back: m.kind === 'detail' || m.kind === 'events' ? m : { kind: 'table' }, offset: 0 } });
+      }
+      case 'events':
+        return dispatch({ type: 'open', mode: { kind: 'events', back: current.mode.kind === 'detail' ? 'detail' : 'table', only: null, offset: 0 } });
+      case 'events-only':
+        return dispatch({ type: 'events-only', name: name ?? null });
       case 'quit':
         return actions.quit();
     }
@@ -154,6 +168,7 @@ export function App({ store, actions, meta, theme, size, notice }: AppProps) {
   const mode = view.mode.kind;
   let body: React.ReactNode;
   if (view.mode.kind === 'help') body = <HelpOverlay theme={theme} height={bodyHeight} width={width} offset={view.mode.offset} />;
+  else if (view.mode.kind === 'events') body = <EventLog events={snapshot.events} only={view.mode.only} offset={view.mode.offset} height={bodyHeight} theme={theme} />;
   else if (mode === 'detail' && selected) body = <DetailPane backend={selected} now={snapshot.at} theme={theme} height={bodyHeight} />;
   else body = <BackendTable rows={rows} columns={columns} selectedIndex={index} offset={offset} height={tableHeight} now={snapshot.at} theme={theme} />;
 

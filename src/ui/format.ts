@@ -33,3 +33,10 @@ export function clockTime(ms: number): string {
   const d = new Date(ms);
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
+
+/** Wall-clock date and time, local: `2026-11-24 10:31:07` (the time in a recording being replayed). */
+export function dateTime(ms: number): string {
+  const d = new Date(ms);
+  const date = [d.getFullYear(), d.getMonth() + 1, d.getDate()].map((n, i) => String(n).padStart(i === 0 ? 4 : 2, '0')).join('-');
+  return `${date} ${clockTime(ms)}`;
+}

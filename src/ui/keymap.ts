@@ -19,9 +19,11 @@ export type Action =
   | 'detail'
   | 'close'
   | 'help'
+  | 'events'
+  | 'events-only'
   | 'quit';
 
-export type ModeKind = 'table' | 'detail' | 'help' | 'filter';
+export type ModeKind = 'table' | 'detail' | 'events' | 'help' | 'filter';
 
 export interface Binding {
   /** Key names as `keyName` produces them: a character, or `up`, `down`, `pageup`, `pagedown`, `return`, `escape`, `ctrl+c`. */
@@ -50,6 +52,7 @@ export const KEYMAP: Record<ModeKind, readonly Binding[]> = {
     { keys: ['r'], action: 'check', help: 'check the selected backend now', hint: 'check' },
     { keys: ['R'], action: 'check-all', help: 'check every backend now' },
     { keys: ['d'], action: 'drain', help: 'drain / undrain the selected backend', hint: 'drain' },
+    { keys: ['e'], action: 'events', help: 'event log (newest first)', hint: 'events' },
     { keys: ['+'], action: 'interval-up', help: 'probe less often (longer interval)', hint: 'interval' },
     { keys: ['-'], action: 'interval-down', help: 'probe more often (shorter interval)' },
     { keys: ['p'], action: 'pause', help: 'pause / resume probing', hint: 'pause' },
@@ -63,8 +66,19 @@ export const KEYMAP: Record<ModeKind, readonly Binding[]> = {
     { keys: ['escape', 'return'], action: 'close', help: 'back to the table', hint: 'back' },
     { keys: ['r'], action: 'check', help: 'check this backend now', hint: 'check' },
     { keys: ['d'], action: 'drain', help: 'drain / undrain this backend', hint: 'drain' },
+    { keys: ['e'], action: 'events', help: 'event log', hint: 'events' },
     { keys: ['up', 'k'], action: 'up', help: 'previous backend', hint: 'prev/next' },
     { keys: ['down', 'j'], action: 'down', help: 'next backend' },
+    { keys: ['?'], action: 'help', help: 'all keys', hint: 'help' },
+    ...quit,
+  ],
+  events: [
+    { keys: ['escape', 'e'], action: 'close', help: 'close the event log', hint: 'back' },
+    { keys: ['f'], action: 'events-only', help: 'only the selected backend / all', hint: 'only selected' },
+    { keys: ['up', 'k'], action: 'up', help: 'scroll to newer events', hint: 'scroll' },
+    { keys: ['down', 'j'], action: 'down', help: 'scroll to older events' },
+    { keys: ['pageup'], action: 'page-up', help: 'one page newer' },
+    { keys: ['pagedown'], action: 'page-down', help: 'one page older' },
     { keys: ['?'], action: 'help', help: 'all keys', hint: 'help' },
     ...quit,
   ],

@@ -4,9 +4,10 @@ import { formatLatency } from '../output/format.js';
 import { lastErrorText } from '../output/table.js';
 import type { BackendView } from '../store/types.js';
 import { coarseAge } from './format.js';
+import { historyCell } from './history.js';
 import type { Colour, Theme } from './theme.js';
 
-export type ColumnId = 'name' | 'type' | 'status' | 'since' | 'latency' | 'models' | 'error';
+export type ColumnId = 'name' | 'type' | 'status' | 'since' | 'latency' | 'models' | 'history' | 'error';
 
 export interface Segment {
   text: string;
@@ -14,6 +15,9 @@ export interface Segment {
   dim?: boolean;
   bold?: boolean;
 }
+
+/** A table cell: one or more differently styled segments (the status word and FLAPPING, the history bars). */
+export type Cell = readonly Segment[];
 
 export interface LaidColumn {
   id: ColumnId;
@@ -32,64 +36,122 @@ const TITLES: Record<ColumnId, string> = {
   since: 'SINCE',
   latency: 'LATENCY',
   models: 'MODELS',
+  history: 'HISTORY',
   error: 'LAST ERROR',
 };
-const ORDER: readonly ColumnId[] = ['name', 'type', 'status', 'since', 'latency', 'models', 'error'];
-/** On a narrow terminal the least important columns go first. */
-const DROP_ORDER: readonly ColumnId[] = ['type', 'since', 'models', 'error', 'latency'];
+const ORDER: readonly ColumnId[] = ['name', 'type', 'status', 'since', 'latency', 'models', 'history', 'error'];
+/**
+ * On a narrow terminal the least important columns go first. HISTORY goes before LAST ERROR: the error
+ * says why a backend is down, which the history cannot, and a flapping backend is still marked
+ * FLAPPING in its STATUS cell. LATENCY (the figure the history would have shown) goes last.
+ */
+const DROP_ORDER: readonly ColumnId[] = ['type', 'since', 'models', 'history', 'error', 'latency'];
 const MIN_ERROR = 12;
+/** The error column's first claim on spare room: enough for the usual `connection: connection refused`. */
+const ERROR_FIRST = 32;
+/** Ten probes: enough to see a pattern (the flap window is 21). */
+const MIN_HISTORY = 10;
+/** The ring holds 120 probes by default (`[top] history_size`); more cells than that would stay blank. */
+const MAX_HISTORY = 120;
+/** Room for ` (47h ago)` after an error from before a recovery. */
+const AGE_SUFFIX = 10;
 const MIN_NAME = 6;
 
 const SHORT_HEALTH = { healthy: 'up', unhealthy: 'down', loading: 'loading', unknown: '?' } as const;
+export const FLAPPING = 'FLAPPING';
 
 export function statusText(b: BackendView, theme: Theme): string {
   const word = b.drained ? `draining (${SHORT_HEALTH[b.health]})` : b.health;
   return `${theme.statusGlyph(b.health)} ${word}`;
 }
 
+/** The STATUS cell: glyph and word, then FLAPPING beside it (a backend can be healthy and flapping). */
+export function statusCell(b: BackendView, theme: Theme): Segment[] {
+  const colour = theme.statusColour(b.status);
+  const cell: Segment[] = [{ text: statusText(b, theme), ...(colour ? { colour } : {}) }];
+  if (b.flapping) cell.push({ text: ' ' }, { text: FLAPPING, bold: true, ...(theme.color ? { colour: 'magenta' as const } : {}) });
+  return cell;
+}
+
+/** An error from before the backend recovered: still shown, dimmed, with its age. */
+function oldError(b: BackendView): boolean {
+  return b.lastError !== null && b.health === 'healthy' && b.consecutiveFailures === 0;
+}
+
 /** The cells of one row; pure, so a row's text changes only when something shown changed. */
-export function rowCells(b: BackendView, now: number, theme: Theme): Record<ColumnId, Segment> {
+export function rowCells(b: BackendView, now: number, theme: Theme, historyWidth = MIN_HISTORY): Record<ColumnId, Cell> {
   const stale = theme.glyph.stale;
   const latency = b.latencyEmaMs === null ? '-' : `${formatLatency(b.latencyEmaMs)}${b.latencyStale ? stale : ''}`;
   const models = b.modelsListedAt === null ? '-' : `${b.models.length}${b.modelsStale ? stale : ''}`;
   const error = lastErrorText(b);
-  // An error from before the backend recovered stays visible, dimmed, with its age.
-  const old = b.lastError !== null && b.health === 'healthy' && b.consecutiveFailures === 0;
   return {
-    name: { text: b.name },
-    type: { text: b.type },
-    status: { text: statusText(b, theme), ...(theme.statusColour(b.status) ? { colour: theme.statusColour(b.status)! } : {}) },
-    since: { text: b.lastCheckAt === null && b.status === 'unknown' ? '-' : coarseAge(now - b.statusSince) },
-    latency: { text: latency, dim: b.latencyStale },
-    models: { text: models, dim: b.modelsStale },
-    error: old ? { text: `${error} (${coarseAge(now - b.lastError!.at)} ago)`, dim: true } : { text: error, ...(theme.color && b.health !== 'healthy' && error ? { colour: b.health === 'loading' ? 'yellow' : 'red' } : {}) },
+    name: [{ text: b.name }],
+    type: [{ text: b.type }],
+    status: statusCell(b, theme),
+    since: [{ text: b.lastCheckAt === null && b.status === 'unknown' ? '-' : coarseAge(now - b.statusSince) }],
+    latency: [{ text: latency, dim: b.latencyStale }],
+    models: [{ text: models, dim: b.modelsStale }],
+    history: historyCell(b.history, historyWidth, theme),
+    error: oldError(b)
+      ? [{ text: `${error} (${coarseAge(now - b.lastError!.at)} ago)`, dim: true }]
+      : [{ text: error, ...(theme.color && b.health !== 'healthy' && error ? { colour: b.health === 'loading' ? ('yellow' as const) : ('red' as const) } : {}) }],
   };
 }
 
-/** Fit columns to the terminal: natural widths from the rows, the error column takes the rest, narrow drops columns. */
+/**
+ * Fit columns to the terminal. Fixed columns take their natural widths (from the rows); HISTORY and
+ * LAST ERROR are flexible and share what is left. The split: the error never takes more than its
+ * longest text needs; it may take up to ERROR_FIRST columns before the history grows past its minimum
+ * (a cut-off reason is worse than a shorter trend), and beyond that the two share the room half and
+ * half. The history takes the rest, up to the ring's 120 probes (anything beyond goes back to the error).
+ * When even the minimum widths do not fit, columns are dropped in DROP_ORDER (and one dropped early comes
+ * back if it fits once a later one has gone), then the name is cut.
+ */
 export function layoutColumns(width: number, rows: readonly BackendView[], theme: Theme): LaidColumn[] {
-  const widest = (f: (b: BackendView) => string, title: string, cap = 64): number =>
-    Math.min(cap, Math.max(stringWidth(title), ...rows.map((b) => stringWidth(f(b)))));
+  const widest = (f: (b: BackendView) => number, title: string, cap = 64): number => Math.min(cap, Math.max(stringWidth(title), ...rows.map(f)));
+  const text = (f: (b: BackendView) => string) => (b: BackendView) => stringWidth(f(b));
   const natural: Record<ColumnId, number> = {
-    name: widest((b) => b.name, 'NAME', 32),
-    type: widest((b) => b.type, 'TYPE'),
-    status: widest((b) => statusText(b, theme), 'STATUS'),
+    name: widest(text((b) => b.name), 'NAME', 32),
+    type: widest(text((b) => b.type), 'TYPE'),
+    status: widest((b) => stringWidth(statusText(b, theme)) + (b.flapping ? FLAPPING.length + 1 : 0), 'STATUS'),
     since: 5,
     latency: 8,
     models: 6,
+    history: MIN_HISTORY,
     error: MIN_ERROR,
   };
   let ids = [...ORDER];
   const used = (list: readonly ColumnId[]): number => ROW_PREFIX + list.reduce((sum, id) => sum + natural[id], 0) + GAP * (list.length - 1);
+  const dropped: ColumnId[] = [];
   for (const drop of DROP_ORDER) {
     if (used(ids) <= width) break;
     ids = ids.filter((id) => id !== drop);
+    dropped.push(drop);
+  }
+  // A column dropped on the way may fit again once a wider one has gone (HISTORY without LAST ERROR).
+  for (const back of dropped.slice(0, -1).reverse()) {
+    const withIt = ORDER.filter((id) => ids.includes(id) || id === back);
+    if (used(withIt) <= width) ids = withIt;
   }
   const widths = { ...natural };
   const spare = width - used(ids);
-  if (ids.includes('error')) widths.error += Math.max(0, spare);
-  else if (spare < 0) widths.name = Math.max(MIN_NAME, widths.name + spare);
-  return ids.map((id) => ({ id, title: TITLES[id], width: widths[id], align: id === 'latency' || id === 'models' || id === 'since' ? 'right' : 'left' }));
+  const hasHistory = ids.includes('history');
+  const hasError = ids.includes('error');
+  if (spare < 0) {
+    widths.name = Math.max(MIN_NAME, widths.name + spare);
+  } else if (hasHistory && hasError) {
+    const errorWants = Math.max(0, ...rows.map((b) => stringWidth(lastErrorText(b)) + (oldError(b) ? AGE_SUFFIX : 0))) - MIN_ERROR;
+    let errorExtra = Math.min(spare, Math.max(0, errorWants), Math.max(ERROR_FIRST - MIN_ERROR, Math.ceil(spare / 2)));
+    const historyExtra = Math.min(spare - errorExtra, MAX_HISTORY - MIN_HISTORY);
+    errorExtra = spare - historyExtra;
+    widths.error += errorExtra;
+    widths.history += historyExtra;
+  } else if (hasError) {
+    widths.error += spare;
+  } else if (hasHistory) {
+    widths.history += Math.min(spare, MAX_HISTORY - MIN_HISTORY);
+  }
+  return ids.map((id) => ({ id, title: TITLES[id], width: widths[id], align: id === 'latency' || id === 'models' || id === 'since' || id === 'history' ? 'right' : 'left' }));
 }
 
 /** Pad or truncate to exactly `width` display columns (wide characters and emoji counted right). */
@@ -98,4 +160,32 @@ export function fit(text: string, width: number, align: 'left' | 'right', ellips
   if (stringWidth(t) > width) t = cliTruncate(t, width, { truncationCharacter: ellipsis });
   const pad = ' '.repeat(Math.max(0, width - stringWidth(t)));
   return align === 'right' ? pad + t : t + pad;
+}
+
+/** Cut segments to `width` display columns, marking the cut with the theme's ellipsis (ASCII under LANG=C). */
+export function fitSegments(segments: readonly Segment[], width: number, ellipsis: string): readonly Segment[] {
+  if (segments.reduce((n, s) => n + stringWidth(s.text), 0) <= width) return segments;
+  const out: Segment[] = [];
+  let room = width;
+  for (const s of segments) {
+    const w = stringWidth(s.text);
+    if (w < room) {
+      out.push(s);
+      room -= w;
+      continue;
+    }
+    // The cut falls in this segment; the extra character makes cli-truncate mark it even at an exact fit.
+    if (room > 0) out.push({ ...s, text: cliTruncate(`${s.text}.`, room, { truncationCharacter: ellipsis }) });
+    break;
+  }
+  return out;
+}
+
+/** `fit` for a cell of several segments: exactly `width` columns, padding unstyled. */
+export function fitCell(cell: Cell, width: number, align: 'left' | 'right', ellipsis: string): Segment[] {
+  const fitted = [...fitSegments(cell, width, ellipsis)];
+  const pad = width - fitted.reduce((n, s) => n + stringWidth(s.text), 0);
+  if (pad <= 0) return fitted;
+  const space = { text: ' '.repeat(pad) };
+  return align === 'right' ? [space, ...fitted] : [...fitted, space];
 }

@@ -85,9 +85,12 @@ describe.concurrent('keys', () => {
         expect(s.text).toMatch(/\n {2}\+\s+probe less often \(longer interval\)\n/);
         expect(s.text).toMatch(/\n {2}-\s+probe more often \(shorter interval\)\n/);
         expect(s.text).toMatch(/\n {2}\/\s+filter by name, type or status\n/);
-        expect(s.text).toMatch(/\n {2}q\s+quit\n/);
         expect(s.text).toMatch(/\n {2}Enter\s+details of the selected backend\n/);
+        expect(s.text).toMatch(/\n {2}e\s+event log \(newest first\)\n/);
         expect(s.text).toMatch(/\n {2}\?\s+all keys\n/);
+        // With the event log's key, q is one line below the first page: the help scrolls to it.
+        await t.keys('Down');
+        await t.waitForText(/\n {2}q\s+quit\n/, WAIT);
         await t.keys('Escape');
         await t.waitForScreen((x) => DEMO_NAMES.every((n) => rowOf(x, n)) && /move\s+Enter details/.test(x.lines[22] ?? ''), WAIT, 'the table back after Esc');
       }),

@@ -3,7 +3,7 @@ import React from 'react';
 import stripAnsi from 'strip-ansi';
 import { vi } from 'vitest';
 import type { Config } from '../../src/config/types.js';
-import type { ProbeOutcome } from '../../src/probe/types.js';
+import type { ProbeOutcome, ProbeResult } from '../../src/probe/types.js';
 import { createStore, type FleetStore } from '../../src/store/store.js';
 import type { FleetActions } from '../../src/ui/actions.js';
 import { App } from '../../src/ui/app.js';
@@ -22,14 +22,23 @@ export const KEYS = {
   ctrlC: '\u0003',
 } as const;
 
+/** A probe outcome for `storeWith`, optionally with its latency (12 ms otherwise). */
+export type TimedOutcome = ProbeOutcome & { latencyMs?: number };
+
 /** A store built in the test: results recorded on a fake clock. */
-export function storeWith(config: Config, results: Record<string, ProbeOutcome[]>, clock: FakeClock = fakeClock(1_700_000_000_000)): { store: FleetStore; clock: FakeClock } {
+export function storeWith(config: Config, results: Record<string, TimedOutcome[]>, clock: FakeClock = fakeClock(1_700_000_000_000)): { store: FleetStore; clock: FakeClock } {
   const store = createStore(config, { clock });
   for (const [name, outcomes] of Object.entries(results)) {
-    for (const o of outcomes) store.recordResult({ ...o, backend: name, startedAt: clock.now() - 12, finishedAt: clock.now(), latencyMs: 12 });
+    for (const o of outcomes) record(store, clock.now(), name, o);
   }
   store.flush();
   return { store, clock };
+}
+
+/** Record one probe result of `name` that finished at `at` (not published until the store flushes). */
+export function record(store: FleetStore, at: number, name: string, outcome: TimedOutcome): void {
+  const { latencyMs = 12, ...o } = outcome;
+  store.recordResult({ ...o, backend: name, startedAt: at - latencyMs, finishedAt: at, latencyMs } as ProbeResult);
 }
 
 export function spyActions() {

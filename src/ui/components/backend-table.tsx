@@ -1,19 +1,20 @@
 import { Box } from 'ink';
 import React, { memo } from 'react';
 import type { BackendView } from '../../store/types.js';
-import { fit, ROW_PREFIX, rowCells, type LaidColumn, type Segment } from '../layout.js';
+import { fit, fitCell, ROW_PREFIX, rowCells, type LaidColumn, type Segment } from '../layout.js';
 import type { Theme } from '../theme.js';
 import { Line } from './line.js';
 
 const GAP = '  ';
 
 function rowSegments(b: BackendView, columns: readonly LaidColumn[], selected: boolean, now: number, theme: Theme): Segment[] {
-  const cells = rowCells(b, now, theme);
+  const historyWidth = columns.find((c) => c.id === 'history')?.width ?? 0;
+  const cells = rowCells(b, now, theme, historyWidth);
   const prefix = `${selected ? theme.glyph.selected : ' '}${b.checking ? theme.glyph.checking : ' '} `;
   const out: Segment[] = [{ text: prefix }];
   columns.forEach((c, i) => {
-    const cell = cells[c.id];
-    out.push({ ...cell, text: (i > 0 ? GAP : '') + fit(cell.text, c.width, c.align, theme.glyph.ellipsis) });
+    if (i > 0) out.push({ text: GAP });
+    out.push(...fitCell(cells[c.id], c.width, c.align, theme.glyph.ellipsis));
   });
   return out;
 }
@@ -49,7 +50,14 @@ export const BackendTable = memo(function BackendTable({ rows, columns, selected
       {shown.map((b, i) => {
         const selected = offset + i === selectedIndex;
         const segments = rowSegments(b, columns, selected, now, theme);
-        return <Row key={b.name} segments={segments} text={segments.map((s) => s.text + (s.colour ?? '') + (s.dim ? 'd' : '')).join('\u0000')} selected={selected} />;
+        return (
+          <Row
+            key={b.name}
+            segments={segments}
+            text={segments.map((s) => s.text + '\u0001' + (s.colour ?? '') + (s.dim ? 'd' : '') + (s.bold ? 'b' : '')).join('\u0000')}
+            selected={selected}
+          />
+        );
       })}
       {rows.length === 0 ? <Line segments={[{ text: '   no backend matches the filter', dim: true }]} /> : null}
     </Box>

@@ -2,46 +2,92 @@ import { Box } from 'ink';
 import React from 'react';
 import { formatLatency } from '../../output/format.js';
 import type { BackendView } from '../../store/types.js';
+import { formatScore } from '../events.js';
 import { clockTime, coarseAge } from '../format.js';
+import { historyGlyphs, sampleSegments } from '../history.js';
 import { statusText, type Segment } from '../layout.js';
+import { useScreen } from '../screen-context.js';
+import { latencyStats } from '../stats.js';
 import type { Theme } from '../theme.js';
 import { Line } from './line.js';
 
 const LABEL = 14;
+/** History cells are grouped by ten, so probes can be counted at a glance. */
+const GROUP = 10;
 
 function field(label: string, value: string, extra: Partial<Segment> = {}): Segment[] {
   return [{ text: `${label.padEnd(LABEL)}`, dim: true }, { text: value, ...extra }];
 }
 
+const indent = (): Segment => ({ text: ' '.repeat(LABEL) });
+
+/** The whole history ring, oldest first, wrapped to the width in groups of ten, then a legend. */
+function historyLines(b: BackendView, theme: Theme, width: number): Segment[][] {
+  const h = b.history;
+  if (h.length === 0) return [field('history', 'no probe yet')];
+  const groupsPerLine = Math.max(1, Math.floor((width - LABEL + 1) / (GROUP + 1)));
+  const perLine = groupsPerLine * GROUP;
+  const lines: Segment[][] = [];
+  for (let i = 0; i < h.length; i += perLine) {
+    const line: Segment[] = [i === 0 ? { text: 'history'.padEnd(LABEL), dim: true } : indent()];
+    const chunk = h.slice(i, i + perLine);
+    for (let g = 0; g < chunk.length; g += GROUP) {
+      if (g > 0) line.push({ text: ' ' });
+      line.push(...sampleSegments(chunk.slice(g, g + GROUP), theme));
+    }
+    lines.push(line);
+  }
+  const count = (o: string): number => h.filter((s) => s.outcome === o).length;
+  const g = historyGlyphs(theme);
+  lines.push([indent(), { text: `oldest first: ${count('ok')} ok ${g.ok}, ${count('failure')} failed ${g.failure}, ${count('loading')} loading ${g.loading}`, dim: true }]);
+  return lines;
+}
+
 /** Everything known about one backend: the answer to "since when, and why". */
-export function detailLines(b: BackendView, now: number, theme: Theme): Segment[][] {
+export function detailLines(b: BackendView, now: number, theme: Theme, width = 80): Segment[][] {
   const when = (t: number | null): string => (t === null ? 'never' : `${clockTime(t)} (${coarseAge(now - t)} ago)`);
   const colour = theme.statusColour(b.status);
+  const stats = latencyStats(b.history);
   const lines: Segment[][] = [
     [{ text: b.name, bold: true }],
     field('url', b.url),
     field('type', b.type),
     field('status', `${statusText(b, theme)} since ${clockTime(b.statusSince)} (${coarseAge(now - b.statusSince)})`, colour ? { colour } : {}),
+    field(
+      'flapping',
+      `${b.flapping ? 'yes' : 'no'} (score ${formatScore(b.flapScore)})`,
+      b.flapping ? { bold: true, ...(theme.color ? { colour: 'magenta' as const } : {}) } : {},
+    ),
     field('last check', b.checking ? `${when(b.lastCheckAt)}, checking now ${theme.glyph.checking}` : when(b.lastCheckAt)),
     field('in a row', `${b.consecutiveSuccesses} ok, ${b.consecutiveFailures} failed`),
     field(
       'latency',
       `last ${formatLatency(b.latencyMs)}  ema ${formatLatency(b.latencyEmaMs)}  min ${formatLatency(b.latencyMinMs)}  max ${formatLatency(b.latencyMaxMs)}${b.latencyStale ? `  ${theme.glyph.stale}stale` : ''}`,
     ),
+    [
+      indent(),
+      {
+        text: stats
+          ? `over the history: min ${formatLatency(stats.min)} / median ${formatLatency(stats.median)} / p95 ${formatLatency(stats.p95)} (${stats.count} ok)`
+          : 'over the history: no successful probe',
+      },
+    ],
+    ...historyLines(b, theme, width),
   ];
   if (b.loadingMessage) lines.push(field('loading', b.loadingMessage, theme.color ? { colour: 'yellow' } : {}));
   const listed = b.modelsListedAt === null ? 'never listed' : `${b.models.length}${b.modelsStale ? `, stale: listed ${coarseAge(now - b.modelsListedAt)} ago` : ''}`;
   lines.push(field('models', listed));
-  for (const m of b.models) lines.push([{ text: ' '.repeat(LABEL) }, { text: m }]);
+  for (const m of b.models) lines.push([indent(), { text: m }]);
   lines.push(field('last errors', b.recentErrors.length === 0 ? 'none' : ''));
   for (const e of [...b.recentErrors].reverse()) {
-    lines.push([{ text: ' '.repeat(LABEL) }, { text: `${clockTime(e.at)}  `, dim: true }, { text: `${e.kind}: ${e.message}`, ...(theme.color ? { colour: 'red' as const } : {}) }]);
+    lines.push([indent(), { text: `${clockTime(e.at)}  `, dim: true }, { text: `${e.kind}: ${e.message}`, ...(theme.color ? { colour: 'red' as const } : {}) }]);
   }
   return lines;
 }
 
 export function DetailPane({ backend, now, theme, height }: { backend: BackendView; now: number; theme: Theme; height: number }) {
-  const lines = detailLines(backend, now, theme);
+  const { width } = useScreen();
+  const lines = detailLines(backend, now, theme, width);
   const shown = lines.length > height ? [...lines.slice(0, height - 1), [{ text: `${theme.glyph.ellipsis} ${lines.length - height + 1} more lines (make the terminal taller)`, dim: true }]] : lines;
   return (
     <Box flexDirection="column">

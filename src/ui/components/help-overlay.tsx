@@ -2,11 +2,13 @@ import { Box } from 'ink';
 import stringWidth from 'string-width';
 import React from 'react';
 import { KEYMAP, keyLabel, type ModeKind } from '../keymap.js';
-import { fit } from '../layout.js';
+import { fit, FLAPPING } from '../layout.js';
 import type { Theme } from '../theme.js';
 import { Line } from './line.js';
 
-const TITLES: Record<ModeKind, string> = { table: 'Table', detail: 'Detail pane', filter: 'Filter', help: 'Help' };
+const TITLES: Record<ModeKind, string> = { table: 'Table', detail: 'Detail pane', events: 'Event log', filter: 'Filter', help: 'Help' };
+/** The filter belongs to the table, so it follows it. */
+const SECTIONS = ['table', 'filter', 'detail', 'events'] as const;
 
 /** Every key of every view, rendered from the keymap itself (so it cannot drift from the bindings). */
 export interface HelpLine {
@@ -17,7 +19,7 @@ export interface HelpLine {
 /** The help in sections (a view's keys each, then the legend), so a wide terminal can set them side by side. */
 export function helpSections(theme: Theme): HelpLine[][] {
   const sections: HelpLine[][] = [];
-  for (const mode of ['table', 'detail', 'filter'] as const) {
+  for (const mode of SECTIONS) {
     const lines: HelpLine[] = [{ text: TITLES[mode], heading: true }];
     for (const b of KEYMAP[mode]) {
       lines.push({ text: `  ${fit(b.keys.map((k) => keyLabel(k, theme.unicode)).join(' '), 10, 'left', theme.glyph.ellipsis)}  ${b.help}` });
@@ -28,6 +30,9 @@ export function helpSections(theme: Theme): HelpLine[][] {
     { text: 'Legend', heading: true },
     { text: `  ${fit(`12ms${theme.glyph.stale}`, 10, 'left', theme.glyph.ellipsis)}  stale: the last probe failed` },
     { text: `  ${fit(`${theme.glyph.checking} name`, 10, 'left', theme.glyph.ellipsis)}  a probe is running now` },
+    { text: `  ${fit(FLAPPING, 10, 'left', theme.glyph.ellipsis)}  up and down too often` },
+    { text: `  ${fit(theme.unicode ? '▁▄█' : '.:|', 10, 'left', theme.glyph.ellipsis)}  ${theme.unicode ? 'history: ok, taller = slower' : 'history ok: <100ms, <1s, more'}` },
+    { text: `  ${fit(theme.unicode ? '✖ ◌' : 'x ~', 10, 'left', theme.glyph.ellipsis)}  history: failed, loading` },
   ]);
   return sections;
 }

@@ -1,28 +1,7 @@
-import cliTruncate from 'cli-truncate';
 import { Text } from 'ink';
 import React, { memo } from 'react';
-import stringWidth from 'string-width';
-import type { Segment } from '../layout.js';
+import { fitSegments, type Segment } from '../layout.js';
 import { useScreen } from '../screen-context.js';
-
-/** Cut segments to `width` display columns, marking the cut with the theme's ellipsis (ASCII under LANG=C). */
-export function fitSegments(segments: readonly Segment[], width: number, ellipsis: string): readonly Segment[] {
-  if (segments.reduce((n, s) => n + stringWidth(s.text), 0) <= width) return segments;
-  const out: Segment[] = [];
-  let room = width;
-  for (const s of segments) {
-    const w = stringWidth(s.text);
-    if (w < room) {
-      out.push(s);
-      room -= w;
-      continue;
-    }
-    // The cut falls in this segment; the extra character makes cli-truncate mark it even at an exact fit.
-    out.push({ ...s, text: cliTruncate(`${s.text}.`, room, { truncationCharacter: ellipsis }) });
-    break;
-  }
-  return out;
-}
 
 /**
  * One screen line made of segments, never wider than the terminal. Without colour no style at all is

@@ -4,8 +4,12 @@ import type { BackendView } from '../../store/types.js';
 export type SortKey = 'name' | 'status' | 'latency' | 'change';
 export const SORT_KEYS: readonly SortKey[] = ['name', 'status', 'latency', 'change'];
 
+/** The event log: `only` names the backend it is narrowed to (null: all); `offset` events scrolled past, from the newest. */
+export type EventsMode = { kind: 'events'; back: 'table' | 'detail'; only: string | null; offset: number };
+/** The views the help goes back to when closed. */
+export type BaseMode = { kind: 'table' } | { kind: 'detail' } | EventsMode;
 /** One view at a time (one overlay mounted, its keymap live). */
-export type Mode = { kind: 'table' } | { kind: 'help'; back: 'table' | 'detail'; offset: number } | { kind: 'filter'; draft: string } | { kind: 'detail' };
+export type Mode = BaseMode | { kind: 'help'; back: BaseMode; offset: number } | { kind: 'filter'; draft: string };
 
 export interface ViewState {
   mode: Mode;
@@ -22,6 +26,8 @@ export type ViewEvent =
   | { type: 'open'; mode: Mode }
   | { type: 'close' }
   | { type: 'help-scroll'; by: number; max: number }
+  | { type: 'events-scroll'; by: number; max: number }
+  | { type: 'events-only'; name: string | null }
   | { type: 'filter-edit'; draft: string }
   | { type: 'filter-apply' }
   | { type: 'filter-clear' };
@@ -54,8 +60,21 @@ export function viewReducer(state: ViewState, event: ViewEvent): ViewState {
       const offset = Math.min(Math.max(0, event.max), Math.max(0, state.mode.offset + event.by));
       return offset === state.mode.offset ? state : { ...state, mode: { ...state.mode, offset } };
     }
-    case 'close':
-      return { ...state, mode: state.mode.kind === 'help' && state.mode.back === 'detail' ? { kind: 'detail' } : { kind: 'table' } };
+    case 'events-scroll': {
+      if (state.mode.kind !== 'events') return state;
+      const offset = Math.min(Math.max(0, event.max), Math.max(0, state.mode.offset + event.by));
+      return offset === state.mode.offset ? state : { ...state, mode: { ...state.mode, offset } };
+    }
+    case 'events-only':
+      if (state.mode.kind !== 'events') return state;
+      // f again (or no backend to narrow to) shows every event; scrolled back to the newest either way.
+      return { ...state, mode: { ...state.mode, only: state.mode.only === null ? event.name : null, offset: 0 } };
+    case 'close': {
+      const mode = state.mode;
+      if (mode.kind === 'help') return { ...state, mode: mode.back };
+      if (mode.kind === 'events') return { ...state, mode: { kind: mode.back } };
+      return { ...state, mode: { kind: 'table' } };
+    }
     case 'filter-edit':
       return { ...state, mode: { kind: 'filter', draft: event.draft }, filter: event.draft };
     case 'filter-apply':
