@@ -1,18 +1,22 @@
 #!/usr/bin/env node
 import { parseArgs, type CliOptions } from './cli/args.js';
-import { runOnce } from './cli/once.js';
-import { openDrainState, resolveConfig, type Resolved } from './cli/resolve-config.js';
+import { runEvents } from './cli/events.js';
+import { printState, probeOnce } from './cli/once.js';
+import { openDrainState, resolveConfig, warnOnStderr, type Resolved } from './cli/resolve-config.js';
 import { UsageError } from './cli/usage-error.js';
 import { ConfigError } from './config/index.js';
-import { createEngine } from './engine.js';
-import { systemClock } from './monitor/clock.js';
+import { createEngine, type Engine } from './engine.js';
+import { systemClock, type Clock } from './monitor/clock.js';
 import { EXIT } from './output/exit-code.js';
+import { createRecorder, openRecordFile, RecordingError, withRecorder } from './record/recorder.js';
+import { createReplayEngine, openRecording, type ReplayEngine } from './record/replay.js';
 
 process.setSourceMapsEnabled(true);
 
 const say = (line: string): void => {
   process.stderr.write(`nexus-top: ${line}\n`);
 };
+const writeOut = (text: string): void => void process.stdout.write(text);
 
 let debug = process.argv.includes('--debug');
 /** While the dashboard is mounted, a crash must restore the terminal before anything is printed. */
@@ -24,7 +28,7 @@ function describeError(err: unknown): string {
 }
 
 function fail(err: unknown): number {
-  if (err instanceof UsageError || err instanceof ConfigError) {
+  if (err instanceof UsageError || err instanceof ConfigError || err instanceof RecordingError) {
     say(err.message);
     return EXIT.usage;
   }
@@ -33,19 +37,25 @@ function fail(err: unknown): number {
   return EXIT.internal;
 }
 
-/** The live dashboard. Ink is loaded only here, so --once never pays for it. */
-async function dashboard(resolved: Resolved, options: CliOptions, version: string): Promise<number> {
+type Mode = 'dashboard' | 'once' | 'events';
+
+/** --events wins; then the dashboard on a terminal unless --once; otherwise once. */
+function modeOf(options: CliOptions): Mode {
+  if (options.events) return 'events';
+  const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
+  return !options.once && interactive ? 'dashboard' : 'once';
+}
+
+/** The live dashboard over any engine (live or replayed). Ink is loaded only here, so --once never pays for it. */
+async function dashboard(engine: Engine, clock: Clock, options: CliOptions, version: string, notice?: string): Promise<number> {
   const [{ runDashboard }, { makeTheme, wantsColor, wantsUnicode }] = await Promise.all([import('./ui/run-dashboard.js'), import('./ui/theme.js')]);
-  const warnings: string[] = [];
-  const drainState = openDrainState(resolved.fleetKey, (m) => warnings.push(m));
-  const engine = createEngine(resolved.config, systemClock, process.env, { drainState });
   const theme = makeTheme({ color: wantsColor(process.env, options.color, true), unicode: wantsUnicode(process.env) });
   const ui = runDashboard({
     engine,
-    meta: { version, source: resolved.config.source },
+    meta: { version, source: engine.config.source },
     theme,
-    clock: systemClock,
-    ...(warnings[0] ? { notice: `warning: ${warnings[0]}` } : {}),
+    clock,
+    ...(notice ? { notice } : {}),
   });
   // Every way out goes through one idempotent shutdown that restores the terminal first.
   const quit = (): void => void ui.shutdown(EXIT.ok);
@@ -61,6 +71,80 @@ async function dashboard(resolved: Resolved, options: CliOptions, version: strin
   return ui.exited;
 }
 
+/** Watch the network: the config (or the demo fleet), in the mode asked, recording if asked. */
+async function live(options: CliOptions, version: string): Promise<number> {
+  let resolved: Resolved | undefined;
+  try {
+    resolved = await resolveConfig(options, process.env);
+    if (resolved.notice) say(resolved.notice);
+    const mode = modeOf(options);
+    if (mode === 'once' && !options.once) say('stdout is not a terminal; probing once (as --once)');
+    // Opened before anything is probed, so a bad path is a usage error with nothing started.
+    const recordFd = options.record !== undefined ? openRecordFile(options.record) : undefined;
+    // On the dashboard, problems are shown on screen or said once the terminal is back.
+    const warnings: string[] = [];
+    const later: string[] = [];
+    const drainState = openDrainState(resolved.fleetKey, mode === 'dashboard' ? (m) => warnings.push(m) : warnOnStderr);
+    let engine = createEngine(resolved.config, systemClock, process.env, { drainState });
+    if (recordFd !== undefined) {
+      const recorder = createRecorder(recordFd, options.record!, engine.store, resolved.config, {
+        version,
+        now: Date.now,
+        onError: (m) => (mode === 'dashboard' ? later.push(m) : say(m)),
+      });
+      engine = withRecorder(engine, recorder);
+    }
+    try {
+      switch (mode) {
+        case 'events':
+          return await runEvents(engine, { out: process.stdout, signals: process, say });
+        case 'once':
+          return await probeOnce(engine, systemClock, options.json, writeOut);
+        case 'dashboard':
+          return await dashboard(engine, systemClock, options, version, warnings[0] ? `warning: ${warnings[0]}` : undefined);
+        default:
+          throw new Error(`unknown mode ${String(mode satisfies never)}`);
+      }
+    } finally {
+      // Idempotent; here so the recording is complete and closed on every way out.
+      await engine.close();
+      for (const m of later) say(m);
+    }
+  } finally {
+    await resolved?.demo?.close();
+  }
+}
+
+/** Play a recording through the same store and views, on the recording's clock. */
+async function replay(options: CliOptions, file: string, version: string): Promise<number> {
+  const recording = await openRecording(file);
+  const mode = modeOf(options);
+  if (mode === 'once' && !options.once) say('stdout is not a terminal; replaying to the end (as --once)');
+  const engine = createReplayEngine(recording, { speed: mode === 'once' ? 'max' : (options.speed ?? 1) });
+  let code: number;
+  try {
+    switch (mode) {
+      case 'events':
+        code = await runEvents(engine, { out: process.stdout, signals: process, say, until: engine.done });
+        break;
+      case 'once':
+        engine.monitor.start();
+        await engine.done;
+        // checked_at is the time in the recording when it ends.
+        code = printState(engine.store.getSnapshot(), engine.clock.now(), options.json, writeOut);
+        break;
+      case 'dashboard':
+        code = await dashboard(engine, engine.clock, options, version);
+        break;
+    }
+  } finally {
+    await engine.close();
+  }
+  const end = await engine.done;
+  if (end.stoppedAt) say(`${end.stoppedAt}; replayed up to line ${end.lastLine}`);
+  return code;
+}
+
 async function main(): Promise<number> {
   const { options, help, version } = parseArgs(process.argv.slice(2));
   debug = options.debug;
@@ -72,17 +156,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${version}\n`);
     return EXIT.ok;
   }
-  let resolved: Resolved | undefined;
-  try {
-    resolved = await resolveConfig(options, process.env);
-    if (resolved.notice) say(resolved.notice);
-    const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
-    if (!options.once && interactive) return await dashboard(resolved, options, version);
-    if (!options.once) say('stdout is not a terminal; probing once (as --once)');
-    return await runOnce(resolved.config, systemClock, options.json, (text) => process.stdout.write(text), { fleetKey: resolved.fleetKey });
-  } finally {
-    await resolved?.demo?.close();
-  }
+  return options.replay !== undefined ? replay(options, options.replay, version) : live(options, version);
 }
 
 const crashed = (err: unknown): void => {

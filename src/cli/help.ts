@@ -11,6 +11,14 @@ export const HELP = `
     --once               probe every backend once, print a table, exit with a status code
     --json               with --once: print one JSON document instead of the table
     --demo               watch the built-in demo fleet (fake backends on 127.0.0.1)
+    --events             stream events (status changes, flapping, drains, interval,
+                         pause) as NDJSON on stdout until SIGINT/SIGTERM, then exit 0
+    --record FILE        also record every probe result to FILE (NDJSON, a new file;
+                         works with every mode; secrets are never written)
+    --replay FILE        play a recording instead of probing: the dashboard on a
+                         terminal (p pauses), else as --once; with --once/--json
+                         the state at the end of the recording; with --events its
+                         events until the recording ends
 
   Options
     -c, --config FILE    config file (default: $NEXUS_TOP_CONFIG, ./nexus.toml,
@@ -19,6 +27,8 @@ export const HELP = `
                          (default: [health_check] interval_seconds, 30s)
     --timeout DURATION   deadline for one probe, connect to last byte
                          (default: [health_check] timeout_seconds, 5s)
+    --speed N|max        replay speed: 1 as recorded, 10 ten times faster, max no
+                         waiting (default: 1; --once always replays at max)
     --no-color           no colour (also NO_COLOR=1); FORCE_COLOR=1 forces it
     --debug              print stack traces of internal errors
     -h, --help           show this help
@@ -32,10 +42,14 @@ export const HELP = `
     0  every backend that is not drained is healthy
     1  some are unhealthy, loading or unknown, at least one is healthy
     2  none is healthy
-    3  config or usage error
+    3  config or usage error (also: a recording that is missing or has no valid header)
     70 internal error
+    --replay FILE --once: the same codes, for the state at the end of the recording
 
   Examples
     $ nexus-top --demo --once
     $ nexus-top --config /etc/nexus/nexus.toml --once --json | jq '.summary'
+    $ nexus-top --events | jq -c 'select(.type == "status")'
+    $ nexus-top --record fleet.ndjson
+    $ nexus-top --replay fleet.ndjson --speed 10
 `;

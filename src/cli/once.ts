@@ -1,10 +1,11 @@
-import { createEngine } from '../engine.js';
+import { createEngine, type Engine } from '../engine.js';
 import type { Config } from '../config/types.js';
 import type { Clock } from '../monitor/clock.js';
 import { exitCodeFor } from '../output/exit-code.js';
 import { fleetJson } from '../output/json.js';
 import { onceText } from '../output/table.js';
 import { fleetKeyOf, type DrainPersistence } from '../state/drain-state.js';
+import type { FleetSnapshot } from '../store/types.js';
 import { openDrainState, warnOnStderr } from './resolve-config.js';
 
 export interface OnceOptions {
@@ -29,13 +30,22 @@ export async function runOnce(
       ? openDrainState(options.fleetKey ?? fleetKeyOf(config, process.cwd()), options.onWarning ?? warnOnStderr)
       : options.drainState;
   const engine = createEngine(config, clock, process.env, drainState ? { drainState } : {});
+  return probeOnce(engine, clock, json, write);
+}
+
+/** Probe every backend of an engine once, print, close the engine; returns the exit code. */
+export async function probeOnce(engine: Engine, clock: Clock, json: boolean, write: (text: string) => void): Promise<number> {
   try {
     await engine.monitor.checkNow();
     engine.store.flush();
-    const snapshot = engine.store.getSnapshot();
-    write(json ? `${JSON.stringify(fleetJson(snapshot, clock.now()), null, 2)}\n` : onceText(snapshot));
-    return exitCodeFor(snapshot);
+    return printState(engine.store.getSnapshot(), clock.now(), json, write);
   } finally {
     await engine.close();
   }
+}
+
+/** The table or the JSON document for a snapshot (`checked_at` = checkedAt); returns the exit code. */
+export function printState(snapshot: FleetSnapshot, checkedAt: number, json: boolean, write: (text: string) => void): number {
+  write(json ? `${JSON.stringify(fleetJson(snapshot, checkedAt), null, 2)}\n` : onceText(snapshot));
+  return exitCodeFor(snapshot);
 }

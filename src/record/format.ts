@@ -1,0 +1,368 @@
+/**
+ * The recording file format (`--record FILE`, `--replay FILE`): NDJSON, one object per line.
+ *
+ *   line 1   {"type":"header","format":"nexus-top-recording","version":1,"nexus_top":"0.1.0",
+ *             "recorded_at":ISO,"config":{…},"drained":[names]}
+ *   then     {"type":"probe","ts":ISO,"started_at":ISO,"backend":…,"outcome":"ok|loading|failure",
+ *             "kind"?,"message"?,"http_status"?,"latency_ms":…,"models"?}
+ *            {"ts":ISO,"type":"drain|undrain","backend":…}, {"ts","type":"interval","from_ms","to_ms"},
+ *            {"ts","type":"pause|resume"}   (the operator's actions, as `--events` prints them)
+ *
+ * `models` is written only when the list differs from the last one written for that backend, and is
+ * `null` when the probe succeeded without listing them. The header's config never holds a secret:
+ * URLs lose their password (displayUrl), and `api_key_env` is the variable's name, never its value.
+ * Lines of a type this version does not know are skipped on replay (forward compatibility).
+ *
+ * Everything here is pure; src/record/recorder.ts writes, src/record/replay.ts reads.
+ */
+import { BACKEND_TYPES, type BackendConfig, type BackendType, type Config, type HealthSettings, type TopSettings } from '../config/types.js';
+import { eventJson } from '../output/events.js';
+import { FAILURE_KINDS, type FailureKind, type ProbeResult } from '../probe/types.js';
+import type { FleetEvent } from '../store/types.js';
+import { displayUrl } from '../text/redact.js';
+import { cleanText, MAX_MESSAGE, MAX_MODEL_ID } from '../text/sanitize.js';
+
+export const RECORDING_FORMAT = 'nexus-top-recording';
+export const RECORDING_VERSION = 1;
+const MAX_NAME = 256;
+
+/** Operator actions a replay must reproduce; status and flap events are derived from the probes. */
+export const RECORDED_EVENT_TYPES = ['drain', 'undrain', 'interval', 'pause', 'resume'] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+export interface HeaderInfo {
+  /** nexus-top's version. */
+  version: string;
+  recordedAt: number;
+  /** Backends drained when the recording starts (remembered drains), so a replay starts the same. */
+  drained: readonly string[];
+}
+
+export function headerJson(config: Config, info: HeaderInfo) {
+  const h = config.health;
+  const t = config.top;
+  return {
+    type: 'header',
+    format: RECORDING_FORMAT,
+    version: RECORDING_VERSION,
+    nexus_top: info.version,
+    recorded_at: new Date(info.recordedAt).toISOString(),
+    config: {
+      source: config.source,
+      health_check: {
+        enabled: h.enabled,
+        interval_ms: h.intervalMs,
+        timeout_ms: h.timeoutMs,
+        failure_threshold: h.failureThreshold,
+        recovery_threshold: h.recoveryThreshold,
+      },
+      top: {
+        fast_interval_ms: t.fastIntervalMs,
+        concurrency: t.concurrency,
+        body_limit_bytes: t.bodyLimitBytes,
+        history_size: t.historySize,
+        flap_window: t.flapWindow,
+        flap_low: t.flapLow,
+        flap_high: t.flapHigh,
+      },
+      backends: config.backends.map((b) => ({
+        name: b.name,
+        type: b.type,
+        // Never the URL as written: it may carry a password.
+        url: displayUrl(b.url),
+        priority: b.priority,
+        ...(b.zone !== undefined ? { zone: b.zone } : {}),
+        ...(b.tier !== undefined ? { tier: b.tier } : {}),
+        // The variable's name only; its value is a secret.
+        ...(b.apiKeyEnv !== undefined ? { api_key_env: b.apiKeyEnv } : {}),
+        tls_verify: b.tlsVerify,
+      })),
+    },
+    drained: [...info.drained],
+  };
+}
+
+const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * One probe line. `lastModels` is the list last written for this backend (undefined: none yet);
+ * `models` is written only when it differs, or as `null` when the probe could not list them.
+ */
+export function probeJson(result: ProbeResult, lastModels: readonly string[] | undefined) {
+  const base = {
+    type: 'probe',
+    ts: new Date(result.finishedAt).toISOString(),
+    started_at: new Date(result.startedAt).toISOString(),
+    backend: result.backend,
+    outcome: result.outcome,
+  };
+  switch (result.outcome) {
+    case 'ok': {
+      const models = result.models === null ? { models: null } : lastModels && sameList(lastModels, result.models) ? {} : { models: [...result.models] };
+      return { ...base, latency_ms: result.latencyMs, ...models };
+    }
+    case 'loading':
+      return { ...base, message: result.message, latency_ms: result.latencyMs };
+    case 'failure':
+      return {
+        ...base,
+        kind: result.kind,
+        message: result.message,
+        ...(result.status !== undefined ? { http_status: result.status } : {}),
+        latency_ms: result.latencyMs,
+      };
+  }
+}
+
+/** The operator actions that go into a recording (in the `--events` shape); null for the others. */
+export function recordedEventJson(event: FleetEvent) {
+  return (RECORDED_EVENT_TYPES as readonly string[]).includes(event.type) ? eventJson(event) : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+const fail = (error: string): { ok: false; error: string } => ({ ok: false, error });
+
+export interface RecordingHeader {
+  version: number;
+  /** The nexus-top that wrote it, if it said. */
+  nexusTop: string | null;
+  recordedAt: number;
+  /** Where the recorded config came from (as recorded); the replay's own `source` is set by the reader. */
+  recordedSource: string | null;
+  config: Omit<Config, 'source'>;
+  drained: string[];
+}
+
+export type RecordedLine =
+  | { type: 'probe'; ts: number; result: ProbeResult }
+  | { type: 'drain' | 'undrain'; ts: number; backend: string }
+  | { type: 'interval'; ts: number; toMs: number }
+  | { type: 'pause' | 'resume'; ts: number }
+  /** A blank line, or a type this version does not know. */
+  | { type: 'skip' };
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** JSON.parse that says what is wrong in words instead of throwing. */
+function parseObject(text: string): Parsed<Obj> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return fail('not a JSON object (the line is cut short or garbled)');
+  }
+  return isObj(value) ? { ok: true, value } : fail('not a JSON object');
+}
+
+class Bad extends Error {}
+
+function time(o: Obj, key: string, what: string): number {
+  const v = o[key];
+  const ms = typeof v === 'string' ? Date.parse(v) : NaN;
+  if (!Number.isFinite(ms)) throw new Bad(`${what}: '${key}' must be an ISO-8601 time`);
+  return ms;
+}
+
+function num(o: Obj, key: string, what: string, check: (n: number) => boolean, rule: string): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isFinite(v) || !check(v)) throw new Bad(`${what}: '${key}' must be ${rule}`);
+  return v;
+}
+const positive = (n: number): boolean => n > 0;
+const nonNegative = (n: number): boolean => n >= 0;
+const intAtLeast = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
+
+function str(o: Obj, key: string, what: string, max = MAX_MESSAGE): string {
+  const v = o[key];
+  if (typeof v !== 'string') throw new Bad(`${what}: '${key}' must be a string`);
+  // A recording is a file anyone can write: its strings are made safe again before they reach a screen.
+  return cleanText(v, max);
+}
+
+function obj(o: Obj, key: string, what: string): Obj {
+  const v = o[key];
+  if (!isObj(v)) throw new Bad(`${what}: '${key}' must be an object`);
+  return v;
+}
+
+function backendName(v: unknown, what: string): string {
+  if (typeof v !== 'string' || v.trim() === '' || v.length > MAX_NAME || cleanText(v, MAX_NAME) !== v) {
+    throw new Bad(`${what}: a backend name must be a non-empty string of printable characters`);
+  }
+  return v;
+}
+
+function parseBackend(v: unknown, i: number): BackendConfig {
+  const what = `header: config.backends[${i}]`;
+  if (!isObj(v)) throw new Bad(`${what} must be an object`);
+  const name = backendName(v['name'], what);
+  const type = v['type'];
+  if (typeof type !== 'string' || !(BACKEND_TYPES as readonly string[]).includes(type)) throw new Bad(`${what}: unknown 'type' ${JSON.stringify(type)}`);
+  const b: BackendConfig = {
+    name,
+    type: type as BackendType,
+    url: str(v, 'url', what, 8192),
+    priority: num(v, 'priority', what, () => true, 'a number'),
+    tlsVerify: v['tls_verify'] !== false,
+  };
+  if (v['zone'] !== undefined) b.zone = str(v, 'zone', what, MAX_NAME);
+  if (v['tier'] !== undefined) b.tier = num(v, 'tier', what, Number.isInteger, 'an integer');
+  if (v['api_key_env'] !== undefined) b.apiKeyEnv = str(v, 'api_key_env', what, MAX_NAME);
+  return b;
+}
+
+/** The first line of a recording. */
+export function parseHeader(text: string): Parsed<RecordingHeader> {
+  const parsed = parseObject(text);
+  if (!parsed.ok || parsed.value['type'] !== 'header' || parsed.value['format'] !== RECORDING_FORMAT) {
+    return fail('not a nexus-top recording (its first line must be the recording header)');
+  }
+  const o = parsed.value;
+  try {
+    const version = num(o, 'version', 'header', intAtLeast(1), 'a whole number');
+    if (version > RECORDING_VERSION) {
+      return fail(`recording format version ${version} is newer than this nexus-top reads (${RECORDING_VERSION}); upgrade nexus-top`);
+    }
+    const recordedAt = time(o, 'recorded_at', 'header');
+    const config = obj(o, 'config', 'header');
+    const hc = obj(config, 'health_check', 'header: config');
+    const what = 'header: config.health_check';
+    const health: HealthSettings = {
+      enabled: hc['enabled'] !== false,
+      intervalMs: num(hc, 'interval_ms', what, positive, 'a number > 0'),
+      timeoutMs: num(hc, 'timeout_ms', what, positive, 'a number > 0'),
+      failureThreshold: num(hc, 'failure_threshold', what, intAtLeast(1), 'a whole number ≥ 1'),
+      recoveryThreshold: num(hc, 'recovery_threshold', what, intAtLeast(1), 'a whole number ≥ 1'),
+    };
+    const tc = obj(config, 'top', 'header: config');
+    const tw = 'header: config.top';
+    const top: TopSettings = {
+      fastIntervalMs: num(tc, 'fast_interval_ms', tw, positive, 'a number > 0'),
+      concurrency: num(tc, 'concurrency', tw, intAtLeast(1), 'a whole number ≥ 1'),
+      bodyLimitBytes: num(tc, 'body_limit_bytes', tw, intAtLeast(1), 'a whole number ≥ 1'),
+      historySize: num(tc, 'history_size', tw, intAtLeast(1), 'a whole number ≥ 1'),
+      flapWindow: num(tc, 'flap_window', tw, intAtLeast(1), 'a whole number ≥ 1'),
+      flapLow: num(tc, 'flap_low', tw, nonNegative, 'a number ≥ 0'),
+      flapHigh: num(tc, 'flap_high', tw, nonNegative, 'a number ≥ 0'),
+    };
+    const list = config['backends'];
+    if (!Array.isArray(list)) throw new Bad("header: config: 'backends' must be an array");
+    const backends = list.map(parseBackend);
+    const names = new Set<string>();
+    for (const b of backends) {
+      if (names.has(b.name)) throw new Bad(`header: config.backends: the name '${b.name}' appears twice`);
+      names.add(b.name);
+    }
+    const drainedRaw = o['drained'] ?? [];
+    if (!Array.isArray(drainedRaw)) throw new Bad("header: 'drained' must be an array of backend names");
+    const drained = drainedRaw.map((n) => backendName(n, 'header: drained'));
+    return {
+      ok: true,
+      value: {
+        version,
+        nexusTop: typeof o['nexus_top'] === 'string' ? cleanText(o['nexus_top'], 64) : null,
+        recordedAt,
+        recordedSource: typeof config['source'] === 'string' ? cleanText(config['source'], 4096) : null,
+        config: { health, top, backends },
+        drained,
+      },
+    };
+  } catch (err) {
+    if (err instanceof Bad) return fail(err.message);
+    throw err;
+  }
+}
+
+/**
+ * Parses the lines after the header, in order. Stateful: a probe line without `models` means "the
+ * same list as the last one for this backend", so the parser remembers the lists it has seen.
+ */
+export function createLineParser(header: RecordingHeader): (text: string) => Parsed<RecordedLine> {
+  const known = new Set(header.config.backends.map((b) => b.name));
+  const lastModels = new Map<string, string[]>();
+
+  const backendOf = (o: Obj, what: string): string => {
+    const name = o['backend'];
+    if (typeof name !== 'string') throw new Bad(`${what}: 'backend' must be a string`);
+    if (!known.has(name)) throw new Bad(`${what} for backend ${JSON.stringify(cleanText(name, 80))}, which the header does not list`);
+    return name;
+  };
+
+  const probe = (o: Obj): RecordedLine => {
+    const backend = backendOf(o, 'probe');
+    const finishedAt = time(o, 'ts', 'probe');
+    const startedAt = time(o, 'started_at', 'probe');
+    const latencyMs = num(o, 'latency_ms', 'probe', nonNegative, 'a number ≥ 0');
+    const common = { backend, startedAt, finishedAt, latencyMs };
+    switch (o['outcome']) {
+      case 'ok': {
+        const m = o['models'];
+        let models: string[] | null;
+        if (m === undefined) models = lastModels.get(backend) ?? null;
+        else if (m === null) models = null;
+        else if (Array.isArray(m) && m.every((x) => typeof x === 'string')) models = m.map((x: string) => cleanText(x, MAX_MODEL_ID));
+        else throw new Bad("probe: 'models' must be an array of strings or null");
+        if (m !== undefined && m !== null) lastModels.set(backend, models!);
+        return { type: 'probe', ts: finishedAt, result: { ...common, outcome: 'ok', models } };
+      }
+      case 'loading':
+        return { type: 'probe', ts: finishedAt, result: { ...common, outcome: 'loading', message: str(o, 'message', 'probe') } };
+      case 'failure': {
+        const kind = o['kind'];
+        if (typeof kind !== 'string' || !(FAILURE_KINDS as readonly string[]).includes(kind)) {
+          throw new Bad(`probe: 'kind' must be one of ${FAILURE_KINDS.join(', ')}`);
+        }
+        const status = o['http_status'];
+        return {
+          type: 'probe',
+          ts: finishedAt,
+          result: {
+            ...common,
+            outcome: 'failure',
+            kind: kind as FailureKind,
+            message: str(o, 'message', 'probe'),
+            ...(typeof status === 'number' && Number.isInteger(status) ? { status } : {}),
+          },
+        };
+      }
+      default:
+        throw new Bad("probe: 'outcome' must be ok, loading or failure");
+    }
+  };
+
+  return (text) => {
+    if (text.trim() === '') return { ok: true, value: { type: 'skip' } };
+    const parsed = parseObject(text);
+    if (!parsed.ok) return parsed;
+    const o = parsed.value;
+    const type = o['type'];
+    try {
+      switch (type) {
+        case 'probe':
+          return { ok: true, value: probe(o) };
+        case 'drain':
+        case 'undrain':
+          return { ok: true, value: { type, ts: time(o, 'ts', type), backend: backendOf(o, type) } };
+        case 'interval':
+          return { ok: true, value: { type, ts: time(o, 'ts', type), toMs: num(o, 'to_ms', type, positive, 'a number > 0') } };
+        case 'pause':
+        case 'resume':
+          return { ok: true, value: { type, ts: time(o, 'ts', type) } };
+        case 'header':
+          return fail('a second recording header (recordings cannot be concatenated)');
+        default:
+          if (typeof type !== 'string') return fail("a line without a 'type'");
+          return { ok: true, value: { type: 'skip' } };
+      }
+    } catch (err) {
+      if (err instanceof Bad) return fail(err.message);
+      throw err;
+    }
+  };
+}
