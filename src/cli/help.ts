@@ -36,7 +36,7 @@ export const HELP = `
 
   Keys (dashboard)
     ↑/↓ j/k g/G PgUp/PgDn move   Enter details   r/R check one/all   d drain
-    +/- interval   p pause   s sort   / filter   ? all keys   q quit
+    e event log   +/- interval   p pause   s sort   / filter   ? all keys   q quit
 
   Exit codes (--once)
     0  every backend that is not drained is healthy
