@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { backendAt, sleep, timed } from '../../test/helpers/probing.js';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
@@ -42,22 +43,9 @@ function prober(opts: { timeoutMs?: number; bodyLimitBytes?: number; ca?: string
   return p;
 }
 
-const backend = (url: string, type: BackendType = 'openai', extra: Partial<BackendConfig> = {}): BackendConfig => ({
-  name: 'b1',
-  url,
-  type,
-  priority: 50,
-  tlsVerify: true,
-  ...extra,
-});
+const backend = (url: string, type: BackendType = 'openai', extra: Partial<BackendConfig> = {}): BackendConfig => backendAt(url, type, extra);
 
-async function timed(run: Promise<ProbeResult>): Promise<[ProbeResult, number]> {
-  const t0 = performance.now();
-  const result = await run;
-  return [result, performance.now() - t0];
-}
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function until(condition: () => boolean, ms = 2_000): Promise<void> {
   const end = Date.now() + ms;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { backendAt, timed } from '../../test/helpers/probing.js';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,21 +34,8 @@ function prober(opts: { timeoutMs?: number; bodyLimitBytes?: number; env?: Recor
   return p;
 }
 
-const backend = (url: string, type: BackendType = 'generic', extra: Partial<BackendConfig> = {}): BackendConfig => ({
-  name: 'b1',
-  url,
-  type,
-  priority: 50,
-  tlsVerify: true,
-  ...extra,
-});
+const backend = (url: string, type: BackendType = 'generic', extra: Partial<BackendConfig> = {}): BackendConfig => backendAt(url, type, extra);
 
-/** Time a probe, ms. */
-async function timed(run: Promise<ProbeResult>): Promise<[ProbeResult, number]> {
-  const t0 = performance.now();
-  const result = await run;
-  return [result, performance.now() - t0];
-}
 
 const hang: Handler = () => {};
 
