@@ -1,0 +1,144 @@
+// The fake fleet: N loopback "backends" (one node:http server per 127.0.0.1 ephemeral port) answering an
+// OpenAI-style `GET /v1/models`. It runs in a process of its own (forked, driven over IPC) so its CPU is
+// never counted against the program measured. `startFleet()` is the parent's side.
+//
+// Modes:
+//   steady  every request: 200 {"object":"list","data":[{"id":"m"}]}
+//   flip    each backend alternates 200, 500, 200, 500… request by request (status flips every probe
+//           with failure/recovery thresholds of 1)
+//   flap    each backend is up for `flapMs`, then down for `flapMs` (its own phase); down is a 500 for
+//           even backends and a dropped connection for odd ones
+// A backend can be killed (its port closed, its connections dropped): a dead process.
+import { fork } from 'node:child_process';
+import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { onInterrupt } from './lib/util.mjs';
+
+const OK_BODY = Buffer.from('{"object":"list","data":[{"id":"m"}]}');
+const ERR_BODY = Buffer.from('{"error":{"message":"flip","type":"server_error"}}');
+
+function reply(res, status, body) {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(body.length) });
+  res.end(body);
+}
+
+function serve() {
+  const servers = [];
+  let served = 0;
+  let connections = 0;
+  const t0 = Date.now();
+
+  async function start({ count, mode = 'steady', flapMs = 4_000 }) {
+    for (let i = 0; i < count; i++) {
+      let n = 0;
+      const phase = Math.floor((i * 2 * flapMs) / count);
+      const server = createServer((req, res) => {
+        served++;
+        const k = n++;
+        if (mode === 'flip') return reply(res, k % 2 === 0 ? 200 : 500, k % 2 === 0 ? OK_BODY : ERR_BODY);
+        if (mode === 'flap') {
+          const up = Math.floor((Date.now() - t0 + phase) / flapMs) % 2 === 0;
+          if (!up) return i % 2 === 0 ? reply(res, 500, ERR_BODY) : req.socket.destroy();
+        }
+        return reply(res, 200, OK_BODY);
+      });
+      // Probes every second keep connections busy; never let the server be the one that drops an idle one first.
+      server.on('connection', () => connections++);
+      server.keepAliveTimeout = 120_000;
+      server.headersTimeout = 120_000;
+      await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', 511, resolve);
+      });
+      servers.push(server);
+    }
+    return { ports: servers.map((s) => s.address().port) };
+  }
+
+  function kill({ index }) {
+    const server = servers[index];
+    const at = Date.now();
+    server.close();
+    server.closeAllConnections();
+    return { at };
+  }
+
+  process.on('message', async (msg) => {
+    try {
+      let result;
+      if (msg.cmd === 'start') result = await start(msg);
+      else if (msg.cmd === 'count') result = { served, connections, at: Date.now() };
+      else if (msg.cmd === 'kill') result = kill(msg);
+      else if (msg.cmd === 'stop') {
+        for (const s of servers) {
+          s.close();
+          s.closeAllConnections();
+        }
+        process.send({ id: msg.id, ok: true }, () => process.exit(0));
+        return;
+      } else throw new Error(`unknown command ${msg.cmd}`);
+      process.send({ id: msg.id, ok: true, ...result });
+    } catch (err) {
+      process.send({ id: msg.id, ok: false, error: String(err?.stack ?? err) });
+    }
+  });
+  // The parent went away: do not linger.
+  process.on('disconnect', () => process.exit(0));
+}
+
+/**
+ * Fork a fleet process and start `count` backends in it.
+ * Returns { pid, ports, served() → total requests so far, kill(index) → ms timestamp, close() }.
+ */
+export async function startFleet({ count, mode = 'steady', flapMs } = {}) {
+  const child = fork(fileURLToPath(import.meta.url), ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let nextId = 1;
+  const pending = new Map();
+  child.on('message', (msg) => {
+    const p = pending.get(msg.id);
+    if (!p) return;
+    pending.delete(msg.id);
+    if (msg.ok) p.resolve(msg);
+    else p.reject(new Error(`fleet: ${msg.error}`));
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const unregister = onInterrupt(() => child.kill('SIGKILL'));
+  exited.then(unregister);
+  child.once('exit', (code, signal) => {
+    for (const p of pending.values()) p.reject(new Error(`fleet process exited (${code ?? signal})`));
+    pending.clear();
+  });
+  const call = (cmd, args = {}) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      child.send({ id, cmd, ...args });
+    });
+  const { ports } = await call('start', { count, mode, ...(flapMs ? { flapMs } : {}) });
+  let closed = false;
+  return {
+    pid: child.pid,
+    ports,
+    served: async () => (await call('count')).served,
+    /** { served: requests, connections: TCP connections accepted } so far. */
+    counts: async () => {
+      const { served, connections } = await call('count');
+      return { served, connections };
+    },
+    kill: async (index) => (await call('kill', { index })).at,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+      try {
+        await call('stop');
+      } catch {
+        // already gone
+      }
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+if (process.argv[2] === '--serve') serve();
