@@ -1,5 +1,5 @@
 import { parse as parseToml, TomlError } from 'smol-toml';
-import type { core } from 'zod';
+import type { core } from 'zod/mini';
 import { displayUrl } from '../text/redact.js';
 import { ConfigError } from './errors.js';
 import { indexKeyLines, type KeyLines, type KeyPath } from './key-lines.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { cleanText } from '../text/sanitize.js';
 
 /**
@@ -38,13 +38,13 @@ export type ParsedState =
   | { kind: 'newer'; fleets: DrainedFleets; problem: string };
 
 const fleetSchema = z.object({
-  drained: z.record(z.string().min(1), z.iso.datetime({ offset: true })),
+  drained: z.record(z.string().check(z.minLength(1)), z.iso.datetime({ offset: true, error: 'expected an ISO 8601 datetime' })),
 });
 const fileSchema = z.object({
   version: z.literal(STATE_VERSION),
-  fleets: z.record(z.string().min(1), fleetSchema),
+  fleets: z.record(z.string().check(z.minLength(1)), fleetSchema),
 });
-const versionSchema = z.object({ version: z.number().int() });
+const versionSchema = z.object({ version: z.int() });
 
 /** One line, no control characters, bounded: problems end up in a terminal warning. */
 const oneLine = (text: string): string => cleanText(text, 200);
