@@ -59,6 +59,35 @@ describe('backend table', () => {
     await vi.waitFor(() => expect(rowOf(screen(), 'bravo')).toMatch(/● healthy .*40ms/));
   });
 
+  it('keeps a steady backend\'s row still while its latency only jitters, and follows a real change', async () => {
+    const { store, clock } = storeWith(configOf(['alpha']), {});
+    const probe = async (latencyMs: number): Promise<void> => {
+      await clock.advance(1_000);
+      record(store, clock.now(), 'alpha', { ...ok(['m']), latencyMs });
+    };
+    // Two minutes of a steady 2 ms backend: the history is full, SINCE says 2m.
+    for (let i = 0; i < 125; i++) await probe(2);
+    store.flush();
+    const a = await open(store);
+    const before = rowOf(a.screen(), 'alpha');
+    expect(before).toMatch(/\s2m\s+2\.0ms\s/);
+    const frames = a.frames.length;
+    // ±20 % around 2 ms: the EMA (shown to a tenth) moves every probe, the row does not.
+    for (const latencyMs of [2.4, 2.4, 1.6, 1.6, 2.4, 2.2, 1.6, 2.4]) {
+      await probe(latencyMs);
+      store.flush();
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    expect(rowOf(a.screen(), 'alpha')).toBe(before);
+    // Whatever was rendered meanwhile is the same screen (Ink writes nothing when the text is unchanged).
+    expect(new Set(a.frames.slice(frames - 1)).size, 'every frame since is the same screen').toBe(1);
+    // A real slowdown shows at once.
+    for (let i = 0; i < 3; i++) await probe(400);
+    store.flush();
+    await vi.waitFor(() => expect(rowOf(a.screen(), 'alpha')).toMatch(/\s2m\s+\d{2,3}ms\s/));
+    expect(rowOf(a.screen(), 'alpha')).not.toMatch(/\s2\.0ms\s/);
+  });
+
   it('marks a backend being checked', async () => {
     const { store } = fleet();
     const { screen } = await open(store);

@@ -1,7 +1,8 @@
 import { Box } from 'ink';
-import React, { memo } from 'react';
+import React, { memo, useRef } from 'react';
 import type { BackendView } from '../../store/types.js';
 import { fit, fitCell, ROW_PREFIX, rowCells, type LaidColumn, type Segment } from '../layout.js';
+import { createLatencyMemory } from '../steady.js';
 import type { Theme } from '../theme.js';
 import { Line } from './line.js';
 
@@ -44,12 +45,14 @@ export const BackendTable = memo(function BackendTable({ rows, columns, selected
     ...columns.map((c, i) => ({ text: (i > 0 ? GAP : '') + fit(c.title, c.width, c.align, theme.glyph.ellipsis), dim: true })),
   ];
   const shown = rows.slice(offset, offset + height);
+  const latencyOnScreen = useRef(createLatencyMemory()).current;
   return (
     <Box flexDirection="column">
       <Line segments={title} />
       {shown.map((b, i) => {
         const selected = offset + i === selectedIndex;
-        const segments = rowSegments(b, columns, selected, now, theme);
+        const steady = latencyOnScreen(b.name, b.latencyEmaMs);
+        const segments = rowSegments(steady === b.latencyEmaMs ? b : { ...b, latencyEmaMs: steady }, columns, selected, now, theme);
         return (
           <Row
             key={b.name}
