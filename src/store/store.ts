@@ -69,6 +69,7 @@ function viewOf(b: BackendConfig, at: number): BackendView {
     consecutiveFailures: 0,
     consecutiveSuccesses: 0,
     checking: false,
+    checkingSince: null,
     history: [],
     flapScore: 0,
     flapping: false,
@@ -183,7 +184,7 @@ export function createStore(config: Config, options: StoreOptions): FleetStore {
     current: (name) => live.get(name),
     currentHealth: (name) => health.get(name),
     markChecking(name, checking) {
-      update(name, (v) => (v.checking === checking ? v : { ...v, checking }));
+      update(name, (v) => (v.checking === checking ? v : { ...v, checking, checkingSince: checking ? clock.now() : null }));
     },
     recordResult(result) {
       const prev = health.get(result.backend);
@@ -201,6 +202,7 @@ export function createStore(config: Config, options: StoreOptions): FleetStore {
           lastCheckAt: at,
           lastOutcome: result.outcome,
           checking: false,
+          checkingSince: null,
         };
         if (result.outcome === 'ok') {
           const sample = result.latencyMs;

@@ -61,6 +61,8 @@ export interface BackendView {
   consecutiveSuccesses: number;
   /** A probe of this backend is running now. */
   checking: boolean;
+  /** When the running probe started (null when none runs): only slow probes are worth a mark on screen. */
+  checkingSince: number | null;
   /** The last probes, oldest first (at most `[top] history_size`). */
   history: readonly ProbeSample[];
   /** Nagios-style percent state change over the last raw outcomes. */

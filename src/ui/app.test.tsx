@@ -88,12 +88,22 @@ describe('backend table', () => {
     expect(rowOf(a.screen(), 'alpha')).not.toMatch(/\s2\.0ms\s/);
   });
 
-  it('marks a backend being checked', async () => {
-    const { store } = fleet();
+  it('marks a backend whose probe has run for a second, not the quick ones', async () => {
+    const { store, clock } = fleet();
     const { screen } = await open(store);
     store.markChecking('charlie', true);
+    store.markChecking('alpha', true);
     store.flush();
+    await clock.advance(500);
+    store.markChecking('alpha', false);
+    store.tick();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(rowOf(screen(), 'charlie')).toMatch(/^ {2} charlie/);
+    expect(screen()).not.toMatch(/↻/);
+    await clock.advance(600);
+    store.tick();
     await vi.waitFor(() => expect(rowOf(screen(), 'charlie')).toMatch(/^ ↻ charlie/));
+    expect(rowOf(screen(), 'alpha')).not.toMatch(/↻/);
     expect(screen()).toMatch(/↻ 1$/m);
   });
 

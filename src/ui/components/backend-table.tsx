@@ -2,7 +2,7 @@ import { Box } from 'ink';
 import React, { memo, useRef } from 'react';
 import type { BackendView } from '../../store/types.js';
 import { fit, fitCell, ROW_PREFIX, rowCells, type LaidColumn, type Segment } from '../layout.js';
-import { createLatencyMemory } from '../steady.js';
+import { createLatencyMemory, slowProbe } from '../steady.js';
 import type { Theme } from '../theme.js';
 import { Line } from './line.js';
 
@@ -11,7 +11,7 @@ const GAP = '  ';
 function rowSegments(b: BackendView, columns: readonly LaidColumn[], selected: boolean, now: number, theme: Theme): Segment[] {
   const historyWidth = columns.find((c) => c.id === 'history')?.width ?? 0;
   const cells = rowCells(b, now, theme, historyWidth);
-  const prefix = `${selected ? theme.glyph.selected : ' '}${b.checking ? theme.glyph.checking : ' '} `;
+  const prefix = `${selected ? theme.glyph.selected : ' '}${slowProbe(b.checkingSince, now) ? theme.glyph.checking : ' '} `;
   const out: Segment[] = [{ text: prefix }];
   columns.forEach((c, i) => {
     if (i > 0) out.push({ text: GAP });

@@ -7,6 +7,7 @@ import type { AppMeta } from '../actions.js';
 import { dateTime, formatInterval } from '../format.js';
 import type { Segment } from '../layout.js';
 import { useScreen } from '../screen-context.js';
+import { slowProbe } from '../steady.js';
 import type { SortKey } from '../state/view-state.js';
 import type { Theme } from '../theme.js';
 import { Line } from './line.js';
@@ -53,7 +54,7 @@ const width = (segments: readonly Segment[]): number => segments.reduce((n, x) =
 export function Header({ snapshot, meta, theme, sort, filter }: { snapshot: FleetSnapshot; meta: AppMeta; theme: Theme; sort: SortKey; filter: string }) {
   const { width: columns } = useScreen();
   const sep = { text: `  ${theme.glyph.separator}  `, dim: true };
-  const checking = snapshot.backends.reduce((n, b) => n + (b.checking ? 1 : 0), 0);
+  const checking = snapshot.backends.reduce((n, b) => n + (slowProbe(b.checkingSince, snapshot.at) ? 1 : 0), 0);
   const replay = snapshot.replay;
   const build = (o: { version: boolean; every: boolean; sort: boolean; file?: string }): Segment[] => {
     const top: Segment[] = [{ text: o.version ? `nexus-top ${meta.version}` : 'nexus-top', bold: true }, sep];
@@ -64,7 +65,7 @@ export function Header({ snapshot, meta, theme, sort, filter }: { snapshot: Flee
     if (o.sort) top.push(sep, { text: `sort: ${sort}` });
     if (filter) top.push(sep, { text: `filter: ${filter}`, colour: 'cyan' });
     if (snapshot.paused && !replay) top.push(sep, { text: 'PAUSED', colour: 'yellow', bold: true });
-    // The activity mark: probes running right now.
+    // The activity mark: probes running for a second or more (quick ones would only make it flicker).
     if (checking > 0) top.push(sep, { text: `${theme.glyph.checking} ${checking}`, dim: true });
     return top;
   };

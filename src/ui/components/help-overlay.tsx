@@ -29,7 +29,7 @@ export function helpSections(theme: Theme): HelpLine[][] {
   sections.push([
     { text: 'Legend', heading: true },
     { text: `  ${fit(`12ms${theme.glyph.stale}`, 10, 'left', theme.glyph.ellipsis)}  stale: the last probe failed` },
-    { text: `  ${fit(`${theme.glyph.checking} name`, 10, 'left', theme.glyph.ellipsis)}  a probe is running now` },
+    { text: `  ${fit(`${theme.glyph.checking} name`, 10, 'left', theme.glyph.ellipsis)}  a probe running for 1s or more` },
     { text: `  ${fit(FLAPPING, 10, 'left', theme.glyph.ellipsis)}  up and down too often` },
     { text: `  ${fit(theme.unicode ? '▁▄█' : '.:|', 10, 'left', theme.glyph.ellipsis)}  ${theme.unicode ? 'history: ok, taller = slower' : 'history ok: <100ms, <1s, more'}` },
     { text: `  ${fit(theme.unicode ? '✖ ◌' : 'x ~', 10, 'left', theme.glyph.ellipsis)}  history: failed, loading` },
