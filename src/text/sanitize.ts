@@ -6,6 +6,8 @@ export const MAX_MESSAGE = 300;
 
 // DCS, SOS, PM and APC strings carry a payload up to ST; strip-ansi only knows CSI and OSC.
 const STRING_SEQUENCE = /(?:\u001b[PX^_]|[\u0090\u0098\u009e\u009f])[\s\S]*?(?:\u001b\\|\u009c|$)/g;
+// OSC in its 8-bit form (U+009D): strip-ansi only knows `ESC ]`, so its payload (a window title, a link) would stay as text.
+const C1_OSC = /\u009d[\s\S]*?(?:\u0007|\u001b\\|\u009c|$)/g;
 const LINE_BREAKS = /[\t\n\r\v\f\u2028\u2029]+/g;
 // C0, DEL, C1, and the bidi overrides/isolates that can reorder what a person reads.
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
@@ -15,7 +17,7 @@ const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u20
  * escape sequences and control characters removed, breaks become spaces, length bounded.
  */
 export function cleanText(input: string, maxLength = MAX_MESSAGE): string {
-  const text = stripAnsi(input.replace(STRING_SEQUENCE, ''))
+  const text = stripAnsi(input.replace(STRING_SEQUENCE, '').replace(C1_OSC, ''))
     .replace(LINE_BREAKS, ' ')
     .replace(CONTROLS, '')
     .trim();
