@@ -36,11 +36,11 @@ describe('backend table', () => {
     expect(s).toContain('4 backends');
     expect(s).toMatch(/2 healthy .*1 unhealthy .*1 loading .*0 draining .*0 unknown/);
     expect(s).toMatch(/NAME\s+TYPE\s+STATUS\s+SINCE\s+LATENCY\s+MODELS\s+HISTORY\s+LAST ERROR/);
-    expect(rowOf(s, 'alpha')).toMatch(/alpha\s+generic\s+● healthy\s+0s\s+12ms\s+2\s+▃\s*$/);
+    expect(rowOf(s, 'alpha')).toMatch(/alpha\s+generic\s+● healthy\s+0s\s+12ms\s+2\s+▂\s*$/);
     expect(rowOf(s, 'bravo')).toMatch(/✖ unhealthy .* - .* - +✖ {2}connection: connection refused/);
     expect(rowOf(s, 'charlie')).toMatch(/◐ loading .* ◌ {2}loading: Loading model/);
     // An unconfirmed failure: still healthy, the values marked stale, the error shown.
-    expect(rowOf(s, 'delta')).toMatch(/● healthy .*12ms\* +1\* +▃✖ {2}timeout: timed out after 5s/);
+    expect(rowOf(s, 'delta')).toMatch(/● healthy .*12ms\* +1\* +▂✖ {2}timeout: timed out after 5s/);
   });
 
   it('moves SINCE along with the clock', async () => {
@@ -393,18 +393,18 @@ describe('history column', () => {
     { ...ok(), latencyMs: 2_000 },
     refused,
     loading,
-    { ...ok(), latencyMs: 5 },
+    { ...ok(), latencyMs: 50 },
   ];
 
   it('shows the last probes, newest on the right: bars by latency (log scale), ✖ failed, ◌ loading', async () => {
     const { store, clock } = timedFleet(['mixed'], { mixed: mixed() });
     const { screen } = await open(store);
     expect(screen()).toMatch(/MODELS\s+HISTORY\s+LAST ERROR/);
-    expect(historyOf(screen(), 'mixed')).toBe('▁▆▇✖◌▂');
+    expect(historyOf(screen(), 'mixed')).toBe('▁▅▆✖◌▃');
     // A new probe lands on the right.
     record(store, clock.now() + 10_000, 'mixed', timeout);
     store.flush();
-    await vi.waitFor(() => expect(historyOf(screen(), 'mixed')).toBe('▁▆▇✖◌▂✖'));
+    await vi.waitFor(() => expect(historyOf(screen(), 'mixed')).toBe('▁▅▆✖◌▃✖'));
   });
 
   it('without colour, failures, loading and successes are still told apart by shape', async () => {
@@ -412,7 +412,7 @@ describe('history column', () => {
     const a = await open(store, { color: false });
     const raw = a.lastFrame()!;
     expect(raw).not.toContain('\u001b[');
-    expect(raw).toContain('▁▆▇✖◌▂');
+    expect(raw).toContain('▁▅▆✖◌▃');
   });
 
   it('falls back to ASCII: . : | by latency tier, x failed, ~ loading', async () => {
@@ -503,8 +503,8 @@ describe('detail pane: history', () => {
     await vi.waitFor(() => expect(a.screen()).toMatch(/^ring$/m));
     const lines = a.screen().split('\n');
     const at = lines.findIndex((l) => l.startsWith('history'));
-    expect(lines[at]).toBe('history       ▁▁▁▂▂▂▂▂▂▃ ▃▃▃▃▃▃▃▃▃▃');
-    expect(lines[at + 1]).toBe(`${' '.repeat(14)}▃▃▃▃▃✖`);
+    expect(lines[at]).toBe('history       ▁▁▁▁▁▁▁▁▁▁ ▁▁▁▁▂▂▂▂▂▂');
+    expect(lines[at + 1]).toBe(`${' '.repeat(14)}▂▂▂▂▂✖`);
     expect(lines[at + 2]).toMatch(/^ {14}oldest first: 25 ok/);
     for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(40);
     a.unmount();
@@ -512,7 +512,7 @@ describe('detail pane: history', () => {
     const b = await open(store, { columns: 100, rows: 40 });
     await b.press(KEYS.enter);
     await vi.waitFor(() => expect(b.screen()).toMatch(/^ring$/m));
-    expect(b.screen()).toMatch(/^history {7}▁▁▁▂▂▂▂▂▂▃ ▃▃▃▃▃▃▃▃▃▃ ▃▃▃▃▃✖$/m);
+    expect(b.screen()).toMatch(/^history {7}▁▁▁▁▁▁▁▁▁▁ ▁▁▁▁▂▂▂▂▂▂ ▂▂▂▂▂✖$/m);
     expect(b.screen()).toMatch(/^ {14}oldest first: 25 ok \(▁…█ taller: slower\), 1 failed ✖, 0 loading ◌$/m);
     // p95 of 1…25 interpolates to 23.8 ms.
     expect(b.screen()).toMatch(/^ {14}over the history: min 1\.0ms \/ median 13ms \/ p95 24ms \(25 ok\)$/m);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeSample } from '../store/types.js';
-import { historyCell, historyGlyph, latencyLevel } from './history.js';
+import { historyCell, historyGlyph, latencyLevel, stickyLevel } from './history.js';
 import { makeTheme } from './theme.js';
 
 const ok = (latencyMs: number): ProbeSample => ({ at: 0, outcome: 'ok', latencyMs });
@@ -8,9 +8,34 @@ const failed: ProbeSample = { at: 0, outcome: 'failure', kind: 'timeout', latenc
 const loading: ProbeSample = { at: 0, outcome: 'loading', latencyMs: 3 };
 
 describe('history cells', () => {
-  it('scales bars by latency on a log scale, half a decade a step', () => {
-    expect([0.2, 1, 3, 4, 10, 40, 100, 400, 999, 1000, 3000, 4000, 60_000].map(latencyLevel)).toEqual([0, 0, 0, 1, 2, 3, 4, 5, 5, 6, 6, 7, 7]);
-    expect([1, 5, 20, 50, 200, 500, 2000, 5000].map((ms) => historyGlyph(ok(ms), true)).join('')).toBe('▁▂▃▄▅▆▇█');
+  it('scales bars by latency on a log scale from 10 ms, half a decade a step', () => {
+    expect([0.2, 3, 9.9, 10, 31, 40, 99, 100, 400, 999, 1000, 3000, 4000, 9999, 10_000, 60_000].map(latencyLevel)).toEqual([
+      0, 0, 0, 1, 1, 2, 2, 3, 4, 4, 5, 5, 6, 6, 7, 7,
+    ]);
+    expect([2, 20, 50, 200, 500, 2000, 5000, 20_000].map((ms) => historyGlyph(ok(ms), true)).join('')).toBe('▁▂▃▄▅▆▇█');
+  });
+
+  it('keeps the height of the bar before while the latency hovers near its range', () => {
+    expect(stickyLevel(undefined, 12)).toBe(1);
+    // Just over the 10 ms boundary after a fast probe: still the lowest bar; well over it: taller.
+    expect(stickyLevel(0, 14)).toBe(0);
+    expect(stickyLevel(0, 16)).toBe(1);
+    // Just under it after a 20 ms probe: still ▂.
+    expect(stickyLevel(1, 7)).toBe(1);
+    expect(stickyLevel(1, 6)).toBe(0);
+    // A jump is never smoothed away.
+    expect(stickyLevel(0, 500)).toBe(latencyLevel(500));
+  });
+
+  it('draws a backend hovering at a boundary flat, and a bar never changes once drawn as it scrolls', () => {
+    const theme = makeTheme({ color: false, unicode: true });
+    const text = (cells: ReturnType<typeof historyCell>): string => cells.map((c) => c.text).join('');
+    const ring = [9, 12, 8, 13, 9, 11, 9.5, 12].map(ok);
+    expect(text(historyCell(ring, 8, theme))).toBe('▁▁▁▁▁▁▁▁');
+    const next = [...ring.slice(1), ok(10.5)];
+    expect(text(historyCell(next, 8, theme))).toBe('▁▁▁▁▁▁▁▁');
+    // Starting just above the boundary, the row is drawn at ▂ and stays there.
+    expect(text(historyCell([12, 9, 11, 8].map(ok), 4, theme))).toBe('▂▂▂▂');
   });
 
   it('in ASCII: three latency tiers, x and ~', () => {
@@ -22,6 +47,7 @@ describe('history cells', () => {
     const text = (cells: ReturnType<typeof historyCell>): string => cells.map((c) => c.text).join('');
     expect(text(historyCell([ok(1), failed], 5, theme))).toBe('   ▁✖');
     expect(text(historyCell([ok(1), ok(50), failed, loading, ok(2)], 3, theme))).toBe('✖◌▁');
+    expect(text(historyCell([ok(1), ok(50)], 2, theme))).toBe('▁▃');
     expect(historyCell([], 0, theme)).toEqual([]);
   });
 

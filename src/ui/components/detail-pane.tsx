@@ -4,7 +4,7 @@ import { formatLatency } from '../../output/format.js';
 import type { BackendView } from '../../store/types.js';
 import { formatScore } from '../events.js';
 import { clockTime, coarseAge } from '../format.js';
-import { historyGlyphs, sampleSegments } from '../history.js';
+import { barLevels, historyGlyphs, sampleSegments } from '../history.js';
 import { statusText, type Segment } from '../layout.js';
 import { useScreen } from '../screen-context.js';
 import { latencyStats } from '../stats.js';
@@ -28,12 +28,13 @@ function historyLines(b: BackendView, theme: Theme, width: number): Segment[][] 
   const groupsPerLine = Math.max(1, Math.floor((width - LABEL + 1) / (GROUP + 1)));
   const perLine = groupsPerLine * GROUP;
   const lines: Segment[][] = [];
+  const levels = barLevels(h);
   for (let i = 0; i < h.length; i += perLine) {
     const line: Segment[] = [i === 0 ? { text: 'history'.padEnd(LABEL), dim: true } : indent()];
     const chunk = h.slice(i, i + perLine);
     for (let g = 0; g < chunk.length; g += GROUP) {
       if (g > 0) line.push({ text: ' ' });
-      line.push(...sampleSegments(chunk.slice(g, g + GROUP), theme));
+      line.push(...sampleSegments(chunk.slice(g, g + GROUP), theme, levels));
     }
     lines.push(line);
   }
