@@ -1,6 +1,8 @@
 import meow from 'meow';
 import { parseDuration } from '../config/index.js';
+import { parseMetricsAddress, type MetricsAddress } from '../metrics/address.js';
 import { HELP } from './help.js';
+import { parseTarget } from './targets.js';
 import { UsageError } from './usage-error.js';
 
 export interface CliOptions {
@@ -23,6 +25,14 @@ export interface CliOptions {
   replay?: string;
   /** --speed: replay speed (only with --replay); default 1. */
   speed?: number | 'max';
+  /** --check: probe once, print one monitoring-plugins line, exit with its code. */
+  check: boolean;
+  /** --headless: probe until a signal with no output of its own (for --metrics or --record). */
+  headless: boolean;
+  /** --metrics [HOST:]PORT: serve /metrics in the Prometheus text format. */
+  metrics?: MetricsAddress;
+  /** Backends named on the command line (`[NAME@][TYPE=]URL`), checked for syntax; resolved with the config. */
+  targets: string[];
 }
 
 const FLAGS = {
@@ -40,6 +50,9 @@ const FLAGS = {
   record: { type: 'string' },
   replay: { type: 'string' },
   speed: { type: 'string' },
+  check: { type: 'boolean', default: false },
+  headless: { type: 'boolean', default: false },
+  metrics: { type: 'string' },
 } as const;
 
 function duration(flag: string, value: string | undefined): number | undefined {
@@ -59,8 +72,24 @@ function speed(value: string | undefined): number | 'max' | undefined {
   return n;
 }
 
+interface RawFlags {
+  once: boolean;
+  json: boolean;
+  demo: boolean;
+  config?: string | undefined;
+  interval?: string | undefined;
+  timeout?: string | undefined;
+  events: boolean;
+  record?: string | undefined;
+  replay?: string | undefined;
+  speed?: string | undefined;
+  check: boolean;
+  headless: boolean;
+  metrics?: string | undefined;
+}
+
 /** Flags that make no sense together: a usage error (exit 3) rather than a silent choice. */
-function checkCombinations(f: { once: boolean; json: boolean; demo: boolean; config?: string | undefined; interval?: string | undefined; timeout?: string | undefined; events: boolean; record?: string | undefined; replay?: string | undefined; speed?: string | undefined }): void {
+function checkCombinations(f: RawFlags, targets: readonly string[]): void {
   if (f.replay !== undefined) {
     // A replay's fleet, timing and results all come from the recording.
     if (f.demo) throw new UsageError('--replay cannot be used with --demo (the recording says which fleet it watched)');
@@ -68,10 +97,22 @@ function checkCombinations(f: { once: boolean; json: boolean; demo: boolean; con
     if (f.interval !== undefined) throw new UsageError('--replay cannot be used with --interval (the recording says when each probe ran)');
     if (f.timeout !== undefined) throw new UsageError('--replay cannot be used with --timeout (nothing is probed in a replay)');
     if (f.record !== undefined) throw new UsageError('--replay cannot be used with --record (nothing is probed in a replay; copy the file instead)');
+    if (targets.length > 0) throw new UsageError('--replay cannot be used with backend URLs (the recording says which fleet it watched)');
   } else if (f.speed !== undefined) {
     throw new UsageError('--speed needs --replay FILE');
   }
+  if (f.demo && targets.length > 0) throw new UsageError('--demo cannot be used with backend URLs (the demo fleet is its own)');
   if (f.events && (f.once || f.json)) throw new UsageError(`--events cannot be used with ${f.json ? '--json' : '--once'} (--events streams until stopped)`);
+  if (f.check) {
+    const other = f.json ? '--json' : f.once ? '--once' : f.events ? '--events' : f.headless ? '--headless' : f.metrics !== undefined ? '--metrics' : undefined;
+    if (other) throw new UsageError(`--check cannot be used with ${other} (--check probes once and prints one line)`);
+  }
+  if (f.headless && (f.once || f.json || f.events)) {
+    throw new UsageError(`--headless cannot be used with ${f.events ? '--events' : f.json ? '--json' : '--once'} (--headless runs until stopped, printing nothing)`);
+  }
+  if (f.metrics !== undefined && (f.once || f.json)) {
+    throw new UsageError('--metrics needs a mode that keeps running: the dashboard, --events or --headless');
+  }
 }
 
 /**
@@ -97,12 +138,15 @@ export function parseArgs(argv: string[]): { options: CliOptions; help: string; 
     const shown = unknown.map((k) => (k.length === 1 ? `-${k}` : `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
     throw new UsageError(`unknown option ${shown.join(', ')} (see --help)`);
   }
-  if (cli.input.length > 0) throw new UsageError(`unexpected argument '${cli.input[0]}' (see --help)`);
   const f = cli.flags;
-  for (const name of ['config', 'interval', 'timeout', 'record', 'replay', 'speed'] as const) {
+  for (const name of ['config', 'interval', 'timeout', 'record', 'replay', 'speed', 'metrics'] as const) {
     if (f[name] !== undefined && f[name].trim() === '') throw new UsageError(`--${name} needs a value`);
   }
-  checkCombinations(f);
+  // meow turns an argument that looks like a number into one; a backend URL is text.
+  const targets = cli.input.map(String);
+  checkCombinations(f, targets);
+  // Syntax only here; names, types and the merge with a config come with the config (resolve-config).
+  for (const t of targets) parseTarget(t);
   const options: CliOptions = {
     once: f.once || f.json,
     json: f.json,
@@ -112,7 +156,11 @@ export function parseArgs(argv: string[]): { options: CliOptions; help: string; 
     help: f.help,
     version: f.version,
     events: f.events,
+    check: f.check,
+    headless: f.headless,
+    targets,
   };
+  if (f.metrics !== undefined) options.metrics = parseMetricsAddress(f.metrics);
   if (f.record !== undefined) options.record = f.record;
   if (f.replay !== undefined) options.replay = f.replay;
   const replaySpeed = speed(f.speed);

@@ -1,16 +1,21 @@
 /** Everything `--help` prints; every flag with its default. */
 export const HELP = `
   Usage
-    $ nexus-top [options]
+    $ nexus-top [options] [[NAME@][TYPE=]URL ...]
 
-  Watches the LLM inference backends listed in a Nexus config (nexus.toml):
-  Ollama, vLLM, llama.cpp, LM Studio, Exo and any OpenAI-compatible server.
+  Watches the LLM inference backends listed in a Nexus config (nexus.toml), or
+  given as URLs: Ollama, vLLM, llama.cpp, LM Studio, Exo and any OpenAI-compatible
+  server. A URL's type is detected (TYPE=URL forces it, e.g. ollama=gpu1:11434;
+  NAME@URL names it); with --config, both are watched.
 
   Modes
     (none)               live dashboard when stdout is a terminal; otherwise as --once
     --once               probe every backend once, print a table, exit with a status code
     --json               with --once: print one JSON document instead of the table
     --demo               watch the built-in demo fleet (fake backends on 127.0.0.1)
+    --check              probe once, print one monitoring-plugins line (Nagios,
+                         Icinga) with perfdata, exit 0 OK, 1 WARNING, 2 CRITICAL
+    --headless           probe until SIGINT/SIGTERM and print nothing (for --metrics)
     --events             stream events (status changes, flapping, drains, interval,
                          pause) as NDJSON on stdout until SIGINT/SIGTERM, then exit 0
     --record FILE        also record every probe result to FILE (NDJSON, a new file;
@@ -21,6 +26,9 @@ export const HELP = `
                          events until the recording ends
 
   Options
+    --metrics [HOST:]PORT
+                         serve /metrics for Prometheus on HOST (default 127.0.0.1),
+                         beside the dashboard, --events or --headless
     -c, --config FILE    config file (default: $NEXUS_TOP_CONFIG, ./nexus.toml,
                          $XDG_CONFIG_HOME/nexus/nexus.toml; none found: the demo fleet)
     --interval DURATION  time between probes of a backend, e.g. 500ms, 5s, 1m
@@ -38,7 +46,7 @@ export const HELP = `
     ↑/↓ j/k g/G PgUp/PgDn move   Enter details   r/R check one/all   d drain
     e event log   +/- interval   p pause   s sort   / filter   ? all keys   q quit
 
-  Exit codes (--once)
+  Exit codes (--once, --check)
     0  every backend that is not drained is healthy
     1  some are unhealthy, loading or unknown, at least one is healthy
     2  none is healthy
@@ -52,4 +60,7 @@ export const HELP = `
     $ nexus-top --events | jq -c 'select(.type == "status")'
     $ nexus-top --record fleet.ndjson
     $ nexus-top --replay fleet.ndjson --speed 10
+    $ nexus-top http://gpu1:11434 vllm=gpu2:8000 big@http://gpu3:8080
+    $ nexus-top --check --config /etc/nexus/nexus.toml
+    $ nexus-top --headless --metrics 9464
 `;

@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { loadConfig, locateConfig } from '../config/index.js';
-import type { Config } from '../config/types.js';
+import { DEFAULT_HEALTH, DEFAULT_TOP, type Config } from '../config/types.js';
 import { startDemoFleet, type DemoFleet } from '../demo/fleet.js';
 import { DEMO_FLEET_KEY } from '../state/drain-file.js';
 import { createDrainState, stateDirFrom, type DrainState } from '../state/drain-state.js';
 import type { CliOptions } from './args.js';
+import { COMMAND_LINE_SOURCE, configForTargets, mergeBackends, parseTargets, resolveTargets, shownArg } from './targets.js';
 
 export interface Resolved {
   config: Config;
@@ -15,6 +16,8 @@ export interface Resolved {
   fleetKey: string;
   /** Said once on stderr before anything starts. */
   notice?: string;
+  /** Said on stderr (or on the dashboard) before anything starts: URLs whose type could not be detected. */
+  warnings: string[];
 }
 
 function withOverrides(config: Config, options: CliOptions): Config {
@@ -28,20 +31,39 @@ function withOverrides(config: Config, options: CliOptions): Config {
   };
 }
 
-/** Find and load the config (a ConfigError propagates), or start the demo fleet when asked or when there is none. */
+/**
+ * Find and load the config (a ConfigError propagates), or start the demo fleet when asked or when there is none.
+ * Backend URLs on the command line are watched instead of an implicit config (./nexus.toml…), or beside an
+ * explicit one (--config, $NEXUS_TOP_CONFIG); their types are detected now, concurrently, within the timeout.
+ */
 export async function resolveConfig(options: CliOptions, env: Record<string, string | undefined>): Promise<Resolved> {
+  const overrides = {
+    ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  };
+  if (options.targets.length > 0) {
+    const located = locateConfig({ flag: options.config, env, cwd: process.cwd(), home: homedir(), exists: existsSync });
+    const file = located?.explicit ? loadConfig(located.path, overrides) : undefined;
+    const targets = parseTargets(options.targets, { reservedNames: file?.backends.map((b) => b.name) ?? [] });
+    // Detection waits for at most the probe timeout (5 s unless set), so a dead URL cannot hold the start for long.
+    const timeoutMs = Math.min(file?.health.timeoutMs ?? options.timeoutMs ?? DEFAULT_HEALTH.timeoutMs, DEFAULT_HEALTH.timeoutMs);
+    const resolved = await resolveTargets(targets, { timeoutMs, bodyLimitBytes: file?.top.bodyLimitBytes ?? DEFAULT_TOP.bodyLimitBytes });
+    const backends = resolved.map((r) => r.backend);
+    const config = file ? mergeBackends(file, backends) : withOverrides(configForTargets(backends), options);
+    const warnings = resolved.flatMap((r, i) =>
+      r.detection && !r.detection.detected ? [`${shownArg(targets[i]!.arg)}: type not detected (${r.detection.reason}); watched as generic (force one with TYPE=URL, e.g. ollama=URL)`] : [],
+    );
+    const fleetKey = file ? resolve(process.cwd(), located!.path) : `${COMMAND_LINE_SOURCE}:${backends.map((b) => b.name).sort().join(',')}`;
+    return { config, fleetKey, warnings };
+  }
   if (!options.demo) {
     const located = locateConfig({ flag: options.config, env, cwd: process.cwd(), home: homedir(), exists: existsSync });
     if (located) {
-      const overrides = {
-        ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
-        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      };
-      return { config: loadConfig(located.path, overrides), fleetKey: resolve(process.cwd(), located.path) };
+      return { config: loadConfig(located.path, overrides), fleetKey: resolve(process.cwd(), located.path), warnings: [] };
     }
   }
   const demo = await startDemoFleet();
-  const resolved: Resolved = { config: withOverrides(demo.config, options), demo, fleetKey: DEMO_FLEET_KEY };
+  const resolved: Resolved = { config: withOverrides(demo.config, options), demo, fleetKey: DEMO_FLEET_KEY, warnings: [] };
   if (!options.demo) {
     resolved.notice =
       'no nexus.toml found (--config, $NEXUS_TOP_CONFIG, ./nexus.toml, ~/.config/nexus/nexus.toml); watching the built-in demo fleet';

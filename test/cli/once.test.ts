@@ -174,7 +174,14 @@ describe('usage', () => {
     [['--interval', 'soon'], /--interval: 'soon' is not a duration/],
     [['--timeout', '0s'], /--timeout: '0s' is not a duration/],
     [['--config'], /--config needs a value/],
-    [['extra'], /unexpected argument 'extra'/],
+    [['8000'], /"8000": a port alone is not an address \(write HOST:PORT/],
+    [['ftp://gpu1:21'], /only http:\/\/ and https:\/\/ addresses can be watched/],
+    [['--demo', 'http://gpu1:11434'], /--demo cannot be used with backend URLs/],
+    [['--check', '--json'], /--check cannot be used with --json/],
+    [['--headless', '--events'], /--headless cannot be used with --events/],
+    [['--metrics', '9464', '--once'], /--metrics needs a mode that keeps running/],
+    [['--metrics', 'gpu1'], /--metrics "gpu1": expected PORT or HOST:PORT/],
+    [['--metrics', '70000'], /port 70000 is out of range/],
   ])('%j is a usage error: one line, exit 3', async (args, message) => {
     const run = await runCli(args, { env: env() });
     expect(run.code).toBe(3);
