@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { EventEmitter } from 'node:events';
 import { parseArgs, type CliOptions } from './cli/args.js';
 import { runEvents } from './cli/events.js';
 import { printState, probeOnce } from './cli/once.js';
@@ -10,6 +11,7 @@ import { systemClock, type Clock } from './monitor/clock.js';
 import { EXIT } from './output/exit-code.js';
 import { createRecorder, openRecordFile, RecordingError, withRecorder } from './record/recorder.js';
 import { createReplayEngine, openRecording, type ReplayEngine } from './record/replay.js';
+import type { Dashboard } from './ui/run-dashboard.js';
 
 process.setSourceMapsEnabled(true);
 
@@ -19,21 +21,106 @@ const say = (line: string): void => {
 const writeOut = (text: string): void => void process.stdout.write(text);
 
 let debug = process.argv.includes('--debug');
+
+/*
+ * The way out. Every mode ends through here, so that
+ *  - SIGINT, SIGTERM and SIGHUP stop probes and timers, restore the terminal and exit within 1 s: the
+ *    running mode stops gracefully (its own exit code), and if that has not ended the process within
+ *    STOP_BUDGET_MS (a recording stuck on a pipe nobody reads, say), the process ends hard;
+ *  - a second signal while stopping (a second Ctrl-C) ends it at once;
+ *  - an unexpected error anywhere restores the terminal first, says one line (the stack with --debug)
+ *    and exits 70.
+ * Ending hard means: terminal back, our handlers gone, and the signal raised again with its default
+ * action, so the kernel ends the process (the shell sees 128+n, 130 for Ctrl-C). Not process.exit():
+ * Node joins its thread pool on exit, which never returns while a thread is stuck in a write to a full
+ * pipe or in a DNS lookup that hangs.
+ */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+type StopSignal = (typeof STOP_SIGNALS)[number];
+const SIGNAL_NUMBER: Record<StopSignal, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+/** How long a graceful stop may take before the process ends hard (the promise is 1 s). */
+const STOP_BUDGET_MS = 750;
+
+/** The running mode's graceful stop; a mode that starts after a signal is stopped at once. */
+let stopMode: ((signal: StopSignal) => void) | undefined;
+let stopSignal: StopSignal | undefined;
+/** Set once the way out has begun (a signal, `q`, an error): a signal now ends the process at once. */
+let stopping = false;
+let watchdog: ReturnType<typeof setTimeout> | undefined;
+/** While the dashboard is mounted: the terminal back synchronously (and the pending error line said). */
+let restoreTerminal: (() => void) | undefined;
 /** While the dashboard is mounted, a crash must restore the terminal before anything is printed. */
-let onCrash: ((err: unknown) => void) | undefined;
+let onCrash: ((text: string) => void) | undefined;
+/** The first unexpected error: only it is said, and the exit code is 70 whatever the mode returns. */
+let failure: { error: unknown } | undefined;
+
+/** The mode that runs now stops this way on a signal (at once if one came already). */
+function onStop(stop: (signal: StopSignal) => void): void {
+  stopMode = stop;
+  if (stopSignal !== undefined) stop(stopSignal);
+}
+
+function armWatchdog(end: () => void): void {
+  watchdog ??= setTimeout(end, STOP_BUDGET_MS);
+}
+
+/**
+ * Set when the terminal has gone away (a hang-up: the SSH connection or the terminal window closed), seen
+ * as writes failing with EIO. Node's own exit then fails an assertion restoring the terminal's modes and
+ * aborts, so the process ends by SIGHUP instead, as a hang-up would end it.
+ */
+let terminalGone = false;
+const TERMINAL_GONE = new Set(['EIO', 'ENXIO', 'EPIPE', 'ERR_STREAM_DESTROYED']);
+
+/** End now: our signal handlers go first, so that even an exit that hangs can still be interrupted. */
+function exitNow(code: number): void {
+  if (terminalGone) return dieBy('SIGHUP');
+  for (const s of STOP_SIGNALS) process.removeAllListeners(s);
+  process.exit(code);
+}
+
+/** End at once, as the signal would have without us (terminal restored first). */
+function dieBy(signal: StopSignal): void {
+  restoreTerminal?.();
+  for (const s of STOP_SIGNALS) process.removeAllListeners(s);
+  process.kill(process.pid, signal);
+  // Should the signal not end us (it is blocked somehow), end anyway.
+  setTimeout(() => process.exit(128 + SIGNAL_NUMBER[signal]), 100);
+}
+
+function onSignal(signal: StopSignal): void {
+  if (stopping) return dieBy(signal);
+  stopping = true;
+  stopSignal = signal;
+  armWatchdog(() => dieBy(signal));
+  stopMode?.(signal);
+}
+for (const s of STOP_SIGNALS) process.on(s, onSignal);
+
+const codeOf = (err: unknown): string | undefined =>
+  typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
 
 function describeError(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   return `internal error: ${message}${debug ? '' : ' (run with --debug for details)'}`;
 }
 
+/** The one line (and with --debug the stack) for an unexpected error. */
+function crashText(err: unknown): string {
+  const stack = debug && err instanceof Error && err.stack ? `\n${err.stack}` : '';
+  return `${describeError(err)}${stack}`;
+}
+
+/** Say why main failed (once) and return the exit code. */
 function fail(err: unknown): number {
   if (err instanceof UsageError || err instanceof ConfigError || err instanceof RecordingError) {
     say(err.message);
     return EXIT.usage;
   }
-  say(describeError(err));
-  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  if (failure === undefined) {
+    failure = { error: err };
+    say(crashText(err));
+  }
   return EXIT.internal;
 }
 
@@ -50,25 +137,58 @@ function modeOf(options: CliOptions): Mode {
 async function dashboard(engine: Engine, clock: Clock, options: CliOptions, version: string, notice?: string): Promise<number> {
   const [{ runDashboard }, { makeTheme, wantsColor, wantsUnicode }] = await Promise.all([import('./ui/run-dashboard.js'), import('./ui/theme.js')]);
   const theme = makeTheme({ color: wantsColor(process.env, options.color, true), unicode: wantsUnicode(process.env) });
-  const ui = runDashboard({
+  let ui: Dashboard | undefined;
+  // The terminal gone (writes fail with EIO): the end of the session, not an internal error.
+  const onTerminalError = (err: unknown): void => {
+    const code = codeOf(err);
+    if (code === undefined || !TERMINAL_GONE.has(code)) return crashed(err);
+    terminalGone = true;
+    void ui?.shutdown(EXIT.ok);
+  };
+  process.stdout.on('error', onTerminalError);
+  process.stderr.on('error', onTerminalError);
+  ui = runDashboard({
     engine,
     meta: { version, source: engine.config.source },
     theme,
     clock,
     ...(notice ? { notice } : {}),
+    // `q` or Ctrl-C as a key (raw mode): a real SIGINT from now on ends the process at once.
+    onShutdown: () => {
+      stopping = true;
+      armWatchdog(() => {
+        restoreTerminal?.();
+        exitNow(failure ? EXIT.internal : EXIT.ok);
+      });
+    },
+    onError: (err) => crashed(err),
   });
+  const dashboard = ui;
+  restoreTerminal = () => dashboard.restoreNow();
+  onCrash = (text) => void dashboard.shutdown(EXIT.internal, text);
   // Every way out goes through one idempotent shutdown that restores the terminal first.
-  const quit = (): void => void ui.shutdown(EXIT.ok);
-  process.on('SIGINT', quit);
-  process.on('SIGTERM', quit);
-  process.on('SIGHUP', quit);
-  const crash = (err: unknown): void => {
-    void ui.shutdown(EXIT.internal, describeError(err)).then(() => {
-      if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-    });
-  };
-  onCrash = crash;
-  return ui.exited;
+  onStop(() => void dashboard.shutdown(EXIT.ok));
+  return dashboard.exited;
+}
+
+/** --once: on a signal the probes are cancelled and nothing is printed; exit 128+n, as the signal would. */
+async function interruptible(stop: () => void, run: (write: (text: string) => void) => Promise<number>): Promise<number> {
+  let interrupted: StopSignal | undefined;
+  onStop((signal) => {
+    interrupted ??= signal;
+    stop();
+  });
+  const code = await run((text) => {
+    if (interrupted === undefined) writeOut(text);
+  });
+  return interrupted === undefined ? code : 128 + SIGNAL_NUMBER[interrupted];
+}
+
+/** --events: the stream stops on the first signal (exit 0, as the mode promises). */
+function eventSignals(): EventEmitter {
+  const signals = new EventEmitter();
+  onStop((signal) => void signals.emit(signal));
+  return signals;
 }
 
 /** Watch the network: the config (or the demo fleet), in the mode asked, recording if asked. */
@@ -84,7 +204,10 @@ async function live(options: CliOptions, version: string): Promise<number> {
     // On the dashboard, problems are shown on screen or said once the terminal is back.
     const warnings: string[] = [];
     const later: string[] = [];
-    const drainState = openDrainState(resolved.fleetKey, mode === 'dashboard' ? (m) => warnings.push(m) : warnOnStderr);
+    const warn = mode === 'dashboard' ? (m: string): void => void warnings.push(m) : warnOnStderr;
+    // A backend URL on the command line whose type could not be detected.
+    for (const m of resolved.warnings) warn(m);
+    const drainState = openDrainState(resolved.fleetKey, warn);
     let engine = createEngine(resolved.config, systemClock, process.env, { drainState });
     if (recordFd !== undefined) {
       const recorder = createRecorder(recordFd, options.record!, engine.store, resolved.config, {
@@ -97,9 +220,14 @@ async function live(options: CliOptions, version: string): Promise<number> {
     try {
       switch (mode) {
         case 'events':
-          return await runEvents(engine, { out: process.stdout, signals: process, say });
-        case 'once':
-          return await probeOnce(engine, systemClock, options.json, writeOut);
+          return await runEvents(engine, { out: process.stdout, signals: eventSignals(), say });
+        case 'once': {
+          const e = engine;
+          return await interruptible(
+            () => void e.close(),
+            (write) => probeOnce(e, systemClock, options.json, write),
+          );
+        }
         case 'dashboard':
           return await dashboard(engine, systemClock, options, version, warnings[0] ? `warning: ${warnings[0]}` : undefined);
         default:
@@ -125,13 +253,18 @@ async function replay(options: CliOptions, file: string, version: string): Promi
   try {
     switch (mode) {
       case 'events':
-        code = await runEvents(engine, { out: process.stdout, signals: process, say, until: engine.done });
+        code = await runEvents(engine, { out: process.stdout, signals: eventSignals(), say, until: engine.done });
         break;
       case 'once':
-        engine.monitor.start();
-        await engine.done;
-        // checked_at is the time in the recording when it ends.
-        code = printState(engine.store.getSnapshot(), engine.clock.now(), options.json, writeOut);
+        code = await interruptible(
+          () => void engine.close(),
+          async (write) => {
+            engine.monitor.start();
+            await engine.done;
+            // checked_at is the time in the recording when it ends.
+            return printState(engine.store.getSnapshot(), engine.clock.now(), options.json, write);
+          },
+        );
         break;
       case 'dashboard':
         code = await dashboard(engine, engine.clock, options, version);
@@ -159,19 +292,52 @@ async function main(): Promise<number> {
   return options.replay !== undefined ? replay(options, options.replay, version) : live(options, version);
 }
 
-const crashed = (err: unknown): void => {
-  if (onCrash) return onCrash(err);
+function crashed(err: unknown): void {
+  if (failure !== undefined) return;
+  failure = { error: err };
+  const text = crashText(err);
+  if (onCrash) {
+    // The dashboard: terminal back, then the line; the graceful way gets the usual budget.
+    armWatchdog(() => {
+      restoreTerminal?.();
+      exitNow(EXIT.internal);
+    });
+    stopping = true;
+    onCrash(text);
+    return;
+  }
   // Headless: nothing to restore; say it in one line and stop.
-  process.exit(fail(err));
-};
+  say(text);
+  exitNow(EXIT.internal);
+}
 process.on('unhandledRejection', crashed);
 process.on('uncaughtException', crashed);
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.exitCode = fail(err);
-  },
-);
+/** Everything written is out (a pipe, a file or a terminal), then exit. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || stream.writableEnded || stream.errored) return resolve();
+    stream.write('', () => resolve());
+  });
+}
+
+/**
+ * main has returned: exit now rather than when the event loop runs dry, which a connection still
+ * being opened to a host that never answers would delay for as long as the connect timeout.
+ */
+async function finish(code: number): Promise<void> {
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  // A turn of the event loop, so that requests whose callbacks brought us here (a file closed) are done.
+  await new Promise((resolve) => setImmediate(resolve));
+  // After a signal, exit must not wait for work stuck in the thread pool (a DNS lookup that hangs, a write
+  // to a full pipe): process.exit() would, for as long as it lasts. End by the signal instead.
+  if (stopSignal !== undefined && threadPoolBusy()) return dieBy(stopSignal);
+  exitNow(failure ? EXIT.internal : code);
+}
+
+/** Requests running in Node's thread pool, which process.exit() waits for. */
+function threadPoolBusy(): boolean {
+  return process.getActiveResourcesInfo().some((r) => /^(FSReq|GetAddrInfo|GetNameInfo)/.test(r));
+}
+
+main().then(finish, (err: unknown) => finish(fail(err)));

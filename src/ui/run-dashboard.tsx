@@ -4,6 +4,7 @@ import type { Engine } from '../engine.js';
 import type { Clock, TimerHandle } from '../monitor/clock.js';
 import type { AppMeta, FleetActions } from './actions.js';
 import { App } from './app.js';
+import { EXIT } from '../output/exit-code.js';
 import type { Theme } from './theme.js';
 
 // The alternate screen keeps the user's scrollback intact and is restored on exit, as in less or htop.
@@ -18,13 +19,26 @@ export interface DashboardOptions {
   notice?: string;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
+  /** Told once when the way out begins, whatever started it (a key, a signal, an error). */
+  onShutdown?: () => void;
+  /** An error the UI itself ran into (a render error, which Ink catches and ends the app with). */
+  onError?: (error: unknown) => void;
 }
 
 export interface Dashboard {
-  /** Resolves with the exit code once the terminal is restored. */
+  /** Resolves with the exit code once the terminal is restored and the engine closed. */
   exited: Promise<number>;
-  /** The one way out: stop the engine, unmount Ink, restore the terminal. Idempotent. */
-  shutdown(code: number, error?: unknown): Promise<number>;
+  /**
+   * The one way out: stop the engine, unmount Ink, restore the terminal, then say `error` (one line,
+   * as given, after `nexus-top: `). Idempotent: a later call returns the first one's promise, but an
+   * error it brings still makes the exit code `code` and is said (once, after the terminal is back).
+   */
+  shutdown(code: number, error?: string): Promise<number>;
+  /**
+   * Give the terminal back now, synchronously (main screen, cursor, line mode) and say the error
+   * given to shutdown, if any: for a process about to end without waiting for anything. Idempotent.
+   */
+  restoreNow(): void;
 }
 
 /** Mount the live dashboard on a terminal. */
@@ -32,11 +46,26 @@ export function runDashboard(options: DashboardOptions): Dashboard {
   const { engine, meta, theme, clock } = options;
   const stdout = options.stdout ?? process.stdout;
   const stdin = options.stdin ?? process.stdin;
+  const stderr = process.stderr;
   let restored = false;
+  let errorText: string | undefined;
+  let errorSaid = false;
+  const sayError = (): void => {
+    if (!restored || errorText === undefined || errorSaid) return;
+    errorSaid = true;
+    stderr.write(`nexus-top: ${errorText}\n`);
+  };
   const restore = (): void => {
-    if (restored) return;
-    restored = true;
-    stdout.write(LEAVE_SCREEN);
+    if (!restored) {
+      restored = true;
+      // The terminal may be gone already (a hang-up): nothing left to restore then.
+      try {
+        stdout.write(LEAVE_SCREEN);
+      } catch {
+        // gone
+      }
+    }
+    sayError();
   };
   // Last resort: whatever ends the process, the screen and cursor come back.
   process.once('exit', restore);
@@ -50,22 +79,41 @@ export function runDashboard(options: DashboardOptions): Dashboard {
   let resolveExit: (code: number) => void = () => {};
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
   let shuttingDown: Promise<number> | undefined;
+  let exitCode = 0;
 
-  const shutdown = (code: number, error?: unknown): Promise<number> => {
-    shuttingDown ??= (async () => {
+  const shutdown = (code: number, error?: string): Promise<number> => {
+    if (error !== undefined && errorText === undefined) {
+      errorText = error;
+      exitCode = code;
+      // Already restored (an error while the engine closes): said now.
+      sayError();
+    }
+    if (shuttingDown) return shuttingDown;
+    if (error === undefined) exitCode = code;
+    options.onShutdown?.();
+    shuttingDown = (async () => {
       if (ticker !== undefined) clock.clearTimeout(ticker);
       instance.unmount();
       await instance.waitUntilExit().catch(() => {});
       restore();
-      if (error !== undefined) {
-        process.stderr.write(`nexus-top: ${error instanceof Error ? error.message : String(error)}\n`);
-      }
       // Probes are cancelled after the terminal is back, so quitting feels instant.
       await engine.close();
-      resolveExit(code);
-      return code;
+      resolveExit(exitCode);
+      return exitCode;
     })();
     return shuttingDown;
+  };
+
+  const restoreNow = (): void => {
+    // Ink leaves raw mode when it unmounts; a process ending before that must do it itself.
+    if (stdin.isTTY) {
+      try {
+        stdin.setRawMode(false);
+      } catch {
+        // not a terminal any more
+      }
+    }
+    restore();
   };
 
   const actions: FleetActions = {
@@ -85,7 +133,13 @@ export function runDashboard(options: DashboardOptions): Dashboard {
     maxFps: 15,
     incrementalRendering: true,
   });
+  // Ink ends the app by itself on a render error (its error boundary): that is an internal error, and the
+  // engine must stop with it rather than keep probing behind a dead screen.
+  instance.waitUntilExit().then(
+    () => void shutdown(0),
+    (error: unknown) => (options.onError ? options.onError(error) : void shutdown(EXIT.internal, error instanceof Error ? error.message : String(error))),
+  );
   engine.monitor.start();
   ticker = clock.setTimeout(tick, 1_000);
-  return { exited, shutdown };
+  return { exited, shutdown, restoreNow };
 }

@@ -32,6 +32,13 @@ export interface StartOptions {
   env?: Record<string, string | undefined>;
   /** Shell text after the command, e.g. `| cat`. */
   suffix?: string;
+  /**
+   * Run the command as an interactive shell would: as a job in its own process group in the foreground
+   * (`set -m`), so a Ctrl-C the terminal turns into SIGINT reaches the program only; and the shell
+   * outlives a job that SIGINT ended (`trap : INT`; a script shell would end itself too), so it still
+   * prints `EXIT=130`.
+   */
+  jobControl?: boolean;
 }
 
 export interface Screen {
@@ -109,6 +116,7 @@ export class Tmux {
     writeFileSync(
       script,
       [
+        ...(options.jobControl ? ['set -m', 'trap : INT'] : []),
         // The inner sh writes its own pid, then becomes node: the pid file holds node's pid.
         `sh -c 'echo $$ > "$0"; exec "$@"' ${shQuote(this.pidFile)} ${argv.map(shQuote).join(' ')}${options.suffix ? ` ${options.suffix}` : ''}`,
         'code=$?',
