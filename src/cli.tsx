@@ -2,12 +2,14 @@
 import { EventEmitter } from 'node:events';
 import { parseArgs, type CliOptions } from './cli/args.js';
 import { runEvents } from './cli/events.js';
-import { printState, probeOnce } from './cli/once.js';
+import { printState, probeCheck, probeOnce } from './cli/once.js';
 import { openDrainState, resolveConfig, warnOnStderr, type Resolved } from './cli/resolve-config.js';
 import { UsageError } from './cli/usage-error.js';
 import { ConfigError } from './config/index.js';
 import { createEngine, type Engine } from './engine.js';
 import { systemClock, type Clock } from './monitor/clock.js';
+import type { MetricsServer } from './metrics/server.js';
+import { checkResult, checkUnknown } from './output/check.js';
 import { EXIT } from './output/exit-code.js';
 import { createRecorder, openRecordFile, RecordingError, withRecorder } from './record/recorder.js';
 import { createReplayEngine, openRecording, type ReplayEngine } from './record/replay.js';
@@ -21,6 +23,8 @@ const say = (line: string): void => {
 const writeOut = (text: string): void => void process.stdout.write(text);
 
 let debug = process.argv.includes('--debug');
+/** --check: even a config or usage error is said as a plugin line on stdout (UNKNOWN, exit 3). */
+const checkMode = process.argv.includes('--check');
 
 /*
  * The way out. Every mode ends through here, so that
@@ -115,6 +119,7 @@ function crashText(err: unknown): string {
 function fail(err: unknown): number {
   if (err instanceof UsageError || err instanceof ConfigError || err instanceof RecordingError) {
     say(err.message);
+    if (checkMode) writeOut(`${checkUnknown(err.message).line}\n`);
     return EXIT.usage;
   }
   if (failure === undefined) {
@@ -124,10 +129,12 @@ function fail(err: unknown): number {
   return EXIT.internal;
 }
 
-type Mode = 'dashboard' | 'once' | 'events';
+type Mode = 'dashboard' | 'once' | 'events' | 'check' | 'headless';
 
-/** --events wins; then the dashboard on a terminal unless --once; otherwise once. */
+/** --check, --headless, --events as asked; then the dashboard on a terminal unless --once; otherwise once. */
 function modeOf(options: CliOptions): Mode {
+  if (options.check) return 'check';
+  if (options.headless) return 'headless';
   if (options.events) return 'events';
   const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
   return !options.once && interactive ? 'dashboard' : 'once';
@@ -184,6 +191,22 @@ async function interruptible(stop: () => void, run: (write: (text: string) => vo
   return interrupted === undefined ? code : 128 + SIGNAL_NUMBER[interrupted];
 }
 
+/** --headless: probe (for --metrics, --record) until the first signal; exit 0. */
+async function headless(engine: Engine): Promise<number> {
+  const stopped = new Promise<void>((resolve) => onStop(() => resolve()));
+  engine.monitor.start();
+  await stopped;
+  await engine.close();
+  return EXIT.ok;
+}
+
+/** --metrics: the exporter over the engine's store (prom-client is loaded only then). */
+async function serveMetrics(engine: Engine, options: CliOptions): Promise<MetricsServer | undefined> {
+  if (!options.metrics) return undefined;
+  const { createMetricsServer } = await import('./metrics/server.js');
+  return createMetricsServer({ store: engine.store, host: options.metrics.host, port: options.metrics.port });
+}
+
 /** --events: the stream stops on the first signal (exit 0, as the mode promises). */
 function eventSignals(): EventEmitter {
   const signals = new EventEmitter();
@@ -217,10 +240,22 @@ async function live(options: CliOptions, version: string): Promise<number> {
       });
       engine = withRecorder(engine, recorder);
     }
+    let metrics: MetricsServer | undefined;
     try {
+      // Listening before the first probe, so a port in use is an error (exit 3) with nothing started.
+      metrics = await serveMetrics(engine, options);
       switch (mode) {
         case 'events':
           return await runEvents(engine, { out: process.stdout, signals: eventSignals(), say });
+        case 'headless':
+          return await headless(engine);
+        case 'check': {
+          const e = engine;
+          return await interruptible(
+            () => void e.close(),
+            (write) => probeCheck(e, write),
+          );
+        }
         case 'once': {
           const e = engine;
           return await interruptible(
@@ -234,6 +269,7 @@ async function live(options: CliOptions, version: string): Promise<number> {
           throw new Error(`unknown mode ${String(mode satisfies never)}`);
       }
     } finally {
+      await metrics?.close();
       // Idempotent; here so the recording is complete and closed on every way out.
       await engine.close();
       for (const m of later) say(m);
@@ -248,7 +284,7 @@ async function replay(options: CliOptions, file: string, version: string): Promi
   const recording = await openRecording(file);
   const mode = modeOf(options);
   if (mode === 'once' && !options.once) say('stdout is not a terminal; replaying to the end (as --once)');
-  const engine = createReplayEngine(recording, { speed: mode === 'once' ? 'max' : (options.speed ?? 1) });
+  const engine = createReplayEngine(recording, { speed: mode === 'once' || mode === 'check' ? 'max' : (options.speed ?? 1) });
   let code: number;
   try {
     switch (mode) {
@@ -266,9 +302,23 @@ async function replay(options: CliOptions, file: string, version: string): Promi
           },
         );
         break;
+      case 'check':
+        code = await interruptible(
+          () => void engine.close(),
+          async (write) => {
+            engine.monitor.start();
+            await engine.done;
+            const { line, code } = checkResult(engine.store.getSnapshot(), { timeoutMs: recording.config.health.timeoutMs });
+            write(`${line}\n`);
+            return code;
+          },
+        );
+        break;
       case 'dashboard':
         code = await dashboard(engine, engine.clock, options, version);
         break;
+      case 'headless':
+        throw new UsageError('--replay cannot be used with --headless');
     }
   } finally {
     await engine.close();

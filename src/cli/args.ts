@@ -98,6 +98,8 @@ function checkCombinations(f: RawFlags, targets: readonly string[]): void {
     if (f.timeout !== undefined) throw new UsageError('--replay cannot be used with --timeout (nothing is probed in a replay)');
     if (f.record !== undefined) throw new UsageError('--replay cannot be used with --record (nothing is probed in a replay; copy the file instead)');
     if (targets.length > 0) throw new UsageError('--replay cannot be used with backend URLs (the recording says which fleet it watched)');
+    if (f.headless) throw new UsageError('--replay cannot be used with --headless (nothing is probed in a replay)');
+    if (f.metrics !== undefined) throw new UsageError('--replay cannot be used with --metrics (nothing is probed in a replay)');
   } else if (f.speed !== undefined) {
     throw new UsageError('--speed needs --replay FILE');
   }

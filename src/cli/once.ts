@@ -1,6 +1,7 @@
 import { createEngine, type Engine } from '../engine.js';
 import type { Config } from '../config/types.js';
 import type { Clock } from '../monitor/clock.js';
+import { checkResult } from '../output/check.js';
 import { exitCodeFor } from '../output/exit-code.js';
 import { fleetJson } from '../output/json.js';
 import { onceText } from '../output/table.js';
@@ -48,4 +49,17 @@ export async function probeOnce(engine: Engine, clock: Clock, json: boolean, wri
 export function printState(snapshot: FleetSnapshot, checkedAt: number, json: boolean, write: (text: string) => void): number {
   write(json ? `${JSON.stringify(fleetJson(snapshot, checkedAt), null, 2)}\n` : onceText(snapshot));
   return exitCodeFor(snapshot);
+}
+
+/** --check: probe every backend once, print one monitoring-plugins line; returns its exit code. */
+export async function probeCheck(engine: Engine, write: (text: string) => void): Promise<number> {
+  try {
+    await engine.monitor.checkNow();
+    engine.store.flush();
+    const { line, code } = checkResult(engine.store.getSnapshot(), { timeoutMs: engine.config.health.timeoutMs });
+    write(`${line}\n`);
+    return code;
+  } finally {
+    await engine.close();
+  }
 }
