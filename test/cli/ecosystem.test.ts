@@ -4,7 +4,7 @@
  * and `--events`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ afterEach(() => {
 });
 afterAll(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
+  rmSync(dir, { recursive: true, force: true });
 });
 
 async function ollama(): Promise<Loopback> {

@@ -2,7 +2,7 @@
  * `nexus-top URL…`: backends named on the command line, their types detected by probing real
  * (recorded) server answers on loopback, named NAME@URL or after host:port, merged with --config.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([ollama, llamacpp, vllm, lmstudio].map((s) => s?.close()));
+  rmSync(dir, { recursive: true, force: true });
 });
 
 async function once(args: string[]): Promise<{ code: number | null; backends: JsonBackend[]; stderr: string }> {
@@ -80,7 +81,8 @@ describe('backend URLs on the command line', () => {
   });
 
   it('URLs replace an implicit ./nexus.toml (they are what was asked for)', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'nexus-top-targets-cwd-'));
+    const cwd = join(dir, 'cwd');
+    mkdirSync(cwd);
     writeFileSync(join(cwd, 'nexus.toml'), `[[backends]]\nname = "implicit"\nurl = "${vllm.url}"\n`);
     const run = await runCli([`only@${ollama.url}`, '--once', '--json'], { cwd, env });
     expect((JSON.parse(run.stdout) as { backends: JsonBackend[] }).backends.map((b) => b.name)).toEqual(['only']);
