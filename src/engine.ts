@@ -1,3 +1,4 @@
+import type { FleetChange } from './config/diff.js';
 import type { Config } from './config/types.js';
 import type { Clock } from './monitor/clock.js';
 import { createMonitor, type Monitor } from './monitor/monitor.js';
@@ -11,6 +12,8 @@ export interface Engine {
   monitor: Monitor;
   /** Stop probing, cancel in-flight requests, close connections. Idempotent. */
   close(): Promise<void>;
+  /** Apply a reloaded config (src/cli/reload.ts): the store, then the schedule, then the probe settings. */
+  reload(config: Config, change: FleetChange): void;
 }
 
 export interface EngineOptions {
@@ -29,7 +32,10 @@ export function createEngine(
   options: EngineOptions = {},
 ): Engine {
   const store = createStore(config, { clock });
-  const prober = createProber({ timeoutMs: config.health.timeoutMs, bodyLimitBytes: config.top.bodyLimitBytes, env, now: clock.now });
+  const proberFor = (c: Config) => createProber({ timeoutMs: c.health.timeoutMs, bodyLimitBytes: c.top.bodyLimitBytes, env, now: clock.now });
+  let prober = proberFor(config);
+  // Probers replaced by a reload: closed with the engine (a probe of theirs may still be running).
+  const retired: Array<typeof prober> = [];
   const inner = createMonitor({ config, store, clock, probe: (backend, signal) => prober.probe(backend, signal) });
   const { drainState } = options;
   let monitor: Monitor = inner;
@@ -56,10 +62,22 @@ export function createEngine(
     };
   }
   let closing: Promise<void> | undefined;
+  let current = config;
   return {
-    config,
+    get config() {
+      return current;
+    },
     store,
     monitor,
-    close: () => (closing ??= inner.stop().then(() => prober.close())),
+    close: () => (closing ??= inner.stop().then(() => Promise.all([prober, ...retired].map((p) => p.close())).then(() => undefined))),
+    reload(next, change) {
+      store.reconfigure(next, change);
+      inner.reconfigure(next, change);
+      if (next.health.timeoutMs !== current.health.timeoutMs || next.top.bodyLimitBytes !== current.top.bodyLimitBytes) {
+        retired.push(prober);
+        prober = proberFor(next);
+      }
+      current = next;
+    },
   };
 }

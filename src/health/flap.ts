@@ -44,3 +44,36 @@ export function nextFlapping(wasFlapping: boolean, score: number, s: FlapSetting
   if (score < s.low) return false;
   return wasFlapping;
 }
+
+/**
+ * `flapScore` of the outcomes of `samples[start..end)` (a stretch of the history ring, oldest first), read
+ * in place: the same arithmetic in the same order, so the same score to the last bit, without a copy.
+ */
+export function flapScoreOf(samples: readonly { readonly outcome: RawOutcome }[], window: number, start = 0, end = samples.length): number {
+  if (window < 3) return 0;
+  // The oldest of the last `window` up/down outcomes.
+  let count = 0;
+  let from = end;
+  for (let i = end - 1; i >= start && count < window; i--) {
+    if (samples[i]!.outcome !== 'loading') {
+      count++;
+      from = i;
+    }
+  }
+  const transitions = window - 1;
+  const first = transitions - (count - 1) + 1;
+  let weighted = 0;
+  let k = 0;
+  let previous: RawOutcome | undefined;
+  for (let i = from; i < end; i++) {
+    const outcome = samples[i]!.outcome;
+    if (outcome === 'loading') continue;
+    if (k > 0 && outcome !== previous) {
+      const x = first + k - 1;
+      weighted += ((x - 1) * (HIGH_WEIGHT - LOW_WEIGHT)) / (transitions - 1) + LOW_WEIGHT;
+    }
+    previous = outcome;
+    k++;
+  }
+  return (weighted * 100) / transitions;
+}

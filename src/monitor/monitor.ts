@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+import type { FleetChange } from '../config/diff.js';
 import type { BackendConfig, Config } from '../config/types.js';
 import { failureUnconfirmed } from '../health/state.js';
 import type { ProbeResult } from '../probe/types.js';
@@ -30,6 +32,12 @@ export interface Monitor {
   setIntervalMs(ms: number): void;
   pause(): void;
   resume(): void;
+  /**
+   * Apply a reloaded config (after the store's reconfigure): removed and replaced backends stop being
+   * probed (a result of theirs still in flight is dropped), added and replaced ones are scheduled, a new
+   * [health_check] interval applies unless the interval was changed by hand since.
+   */
+  reconfigure(config: Config, change: FleetChange): void;
 }
 
 interface Entry {
@@ -39,16 +47,18 @@ interface Entry {
   fast: boolean;
   queued: boolean;
   running: Promise<void> | null;
-  abort: AbortController | null;
+  /** What its timer runs (made once, not at every schedule). */
+  due: () => void;
   lastStartedAt: number | null;
   waiters: Array<() => void>;
 }
 
 export function createMonitor(options: MonitorOptions): Monitor {
-  const { config, store, clock, probe } = options;
+  const { store, clock, probe } = options;
+  let config = options.config;
   const random = options.random ?? Math.random;
   const startSpreadMs = options.startSpreadMs ?? 1_000;
-  const concurrency = Math.max(1, config.top.concurrency);
+  let concurrency = Math.max(1, config.top.concurrency);
   let intervalMs = config.health.intervalMs;
   let started = false;
   let paused = false;
@@ -56,18 +66,30 @@ export function createMonitor(options: MonitorOptions): Monitor {
   let inFlight = 0;
   const queue: Entry[] = [];
   const entries = new Map<string, Entry>();
-  for (const backend of config.backends) {
-    entries.set(backend.name, {
+  // One signal cancels every probe when the monitor stops (a probe never outlives it; it is never restarted).
+  // Each running probe may listen to it: as many listeners as probes in flight, which is no leak.
+  const cancel = new AbortController();
+  setMaxListeners(0, cancel.signal);
+  const makeEntry = (backend: BackendConfig): Entry => {
+    const e: Entry = {
       backend,
       timer: null,
       fast: false,
       queued: false,
       running: null,
-      abort: null,
+      due: () => {
+        e.timer = null;
+        e.fast = false;
+        enqueue(e, false);
+      },
       lastStartedAt: null,
       waiters: [],
-    });
-  }
+    };
+    return e;
+  };
+  for (const backend of config.backends) entries.set(backend.name, makeEntry(backend));
+  /** Still the entry of its backend (not removed or replaced by a reload). */
+  const current = (e: Entry): boolean => entries.get(e.backend.name) === e;
 
   const fastMs = (): number => Math.min(config.top.fastIntervalMs, intervalMs);
   const scheduling = (): boolean => started && !paused && !stopping;
@@ -81,11 +103,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   const schedule = (e: Entry, delayMs: number, fast = false): void => {
     clearTimer(e);
     e.fast = fast;
-    e.timer = clock.setTimeout(() => {
-      e.timer = null;
-      e.fast = false;
-      enqueue(e, false);
-    }, Math.max(0, delayMs));
+    e.timer = clock.setTimeout(e.due, Math.max(0, delayMs));
   };
 
   const jitter = (): number => random() * Math.min(intervalMs, startSpreadMs);
@@ -102,14 +120,16 @@ export function createMonitor(options: MonitorOptions): Monitor {
     while (inFlight < concurrency && queue.length > 0) run(queue.shift()!);
   };
 
-  const safeProbe = async (e: Entry, signal: AbortSignal): Promise<ProbeResult> => {
+  /** Probe, record, schedule the next: the whole life of one probe. */
+  const probeAndRecord = async (e: Entry): Promise<void> => {
     const startedAt = clock.now();
+    let result: ProbeResult;
     try {
-      return await probe(e.backend, signal);
+      result = await probe(e.backend, cancel.signal);
     } catch (err) {
       // A probe must never throw; if one does, the loop records it and goes on.
       const finishedAt = clock.now();
-      return {
+      result = {
         backend: e.backend.name,
         outcome: 'failure',
         kind: 'connection',
@@ -119,32 +139,30 @@ export function createMonitor(options: MonitorOptions): Monitor {
         latencyMs: finishedAt - startedAt,
       };
     }
+    try {
+      if (!stopping && current(e)) {
+        store.recordResult(result);
+        afterProbe(e);
+      }
+    } catch {
+      // Recording is synchronous and pure; nothing is expected here, but a loop must not die of it.
+    } finally {
+      inFlight -= 1;
+      e.running = null;
+      if (e.waiters.length > 0) {
+        const waiters = e.waiters.splice(0);
+        for (const w of waiters) w();
+      }
+      pump();
+    }
   };
 
   const run = (e: Entry): void => {
     e.queued = false;
     inFlight += 1;
     e.lastStartedAt = clock.now();
-    const abort = new AbortController();
-    e.abort = abort;
     store.markChecking(e.backend.name, true);
-    e.running = safeProbe(e, abort.signal)
-      .then((result) => {
-        if (stopping) return;
-        store.recordResult(result);
-        afterProbe(e);
-      })
-      .catch(() => {
-        // Recording is synchronous and pure; nothing is expected here, but a loop must not die of it.
-      })
-      .finally(() => {
-        inFlight -= 1;
-        e.running = null;
-        e.abort = null;
-        const waiters = e.waiters.splice(0);
-        for (const w of waiters) w();
-        pump();
-      });
+    e.running = probeAndRecord(e);
   };
 
   const afterProbe = (e: Entry): void => {
@@ -166,7 +184,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     return e ? [e] : [];
   };
 
-  return {
+  const monitor: Monitor = {
     start() {
       if (started || stopping) return;
       started = true;
@@ -182,8 +200,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
         }
         queue.length = 0;
         const running: Array<Promise<void>> = [];
+        cancel.abort();
         for (const e of entries.values()) {
-          e.abort?.abort();
           if (e.running) running.push(e.running);
           const waiters = e.waiters.splice(0);
           for (const w of waiters) w();
@@ -242,6 +260,35 @@ export function createMonitor(options: MonitorOptions): Monitor {
       queue.splice(0, queue.length, ...forced);
     },
 
+    reconfigure(next, change) {
+      const gone = new Set([...change.removed, ...change.replaced.map((b) => b.name)]);
+      for (const name of gone) {
+        const e = entries.get(name);
+        if (!e) continue;
+        clearTimer(e);
+        if (e.queued) queue.splice(queue.indexOf(e), 1);
+        e.queued = false;
+        // Whoever waits for a check of it (r, --once) is not left waiting.
+        for (const w of e.waiters.splice(0)) w();
+      }
+      const fresh = new Set([...change.added, ...change.replaced].map((b) => b.name));
+      const nextEntries = new Map<string, Entry>();
+      for (const b of next.backends) {
+        const old = entries.get(b.name);
+        const e = old && !fresh.has(b.name) ? old : makeEntry(b);
+        e.backend = b;
+        nextEntries.set(b.name, e);
+        if (e !== old && scheduling()) schedule(e, jitter());
+      }
+      entries.clear();
+      for (const [name, e] of nextEntries) entries.set(name, e);
+      const before = config;
+      config = next;
+      concurrency = Math.max(1, next.top.concurrency);
+      if (next.health.intervalMs !== before.health.intervalMs) monitor.setIntervalMs(next.health.intervalMs);
+      pump();
+    },
+
     resume() {
       if (!paused) return;
       paused = false;
@@ -250,4 +297,5 @@ export function createMonitor(options: MonitorOptions): Monitor {
       for (const e of entries.values()) if (!e.running) schedule(e, jitter());
     },
   };
+  return monitor;
 }

@@ -1,10 +1,11 @@
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import { Agent, buildConnector, request } from 'undici';
 import type { Exchange } from '../backends/types.js';
 import { cleanText } from '../text/sanitize.js';
+import type { AbortSignalLike } from './abort.js';
 import { classifyError, formatBytes } from './classify.js';
+import { Agent, buildConnector, request } from './undici.js';
 
 export interface HttpClientOptions {
   /** The probe deadline; undici's own connect/headers/body timers are set just past it so ours fires first. */
@@ -23,7 +24,7 @@ export interface GetRequest {
   url: URL;
   headers: Record<string, string>;
   /** Aborting it ends the exchange at once; its reason is classified (ProbeDeadlineError → timeout). */
-  signal: AbortSignal;
+  signal: AbortSignalLike;
   tlsVerify: boolean;
 }
 
@@ -42,22 +43,31 @@ export interface HttpClient {
  */
 export const ACCEPT_ENCODING = 'gzip, deflate, br';
 const BASE_HEADERS = { accept: 'application/json', 'accept-encoding': ACCEPT_ENCODING, 'user-agent': 'nexus-top' };
-
-/** Settles when the signal aborts, rejecting with its reason (never resolves). */
-function whenAborted(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
-  let dispose = (): void => {};
-  const promise = new Promise<never>((_, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    dispose = () => signal.removeEventListener('abort', onAbort);
-  });
-  return { promise, dispose };
-}
+const ONCE = { once: true } as const;
+const CLOSED: Exchange = { ok: false, kind: 'connection', message: 'prober closed' };
 
 function lowerCaseHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  // Undici hands out a fresh object with lower-case names: kept as it is when it already is what we want.
+  for (const name in raw) {
+    const value = raw[name];
+    if (typeof value !== 'string' || name === '__proto__' || hasUpperCase(name) || !Object.hasOwn(raw, name)) return copyHeaders(raw);
+  }
+  return raw as Record<string, string>;
+}
+
+function hasUpperCase(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c > 127) return true;
+  }
+  return false;
+}
+
+function copyHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) {
+  for (const name in raw) {
+    if (!Object.hasOwn(raw, name)) continue;
+    const value = raw[name];
     if (value === undefined) continue;
     out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
@@ -92,9 +102,11 @@ const DECODERS: Record<string, { name: string; create(first: Buffer): Transform 
   },
 };
 
+const NO_CODINGS: readonly string[] = [];
+
 /** `content-encoding: gzip, br` lists codings in the order applied; `identity` is none. */
-function codingsOf(header: string | undefined): string[] {
-  if (!header) return [];
+function codingsOf(header: string | undefined): readonly string[] {
+  if (!header) return NO_CODINGS;
   return header
     .split(',')
     .map((c) => c.trim().toLowerCase())
@@ -103,11 +115,79 @@ function codingsOf(header: string | undefined): string[] {
 
 type Body = { ok: true; bytes: Buffer } | { ok: false; reason: 'too-big' } | { ok: false; reason: 'corrupt'; coding: string };
 
+const TOO_BIG: Body = { ok: false, reason: 'too-big' };
+const noop = (): void => {};
+
+/** What `pipeline` reports for a stream that closed before its end: the same error, for the same message. */
+function prematureClose(): Error {
+  return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+}
+
+/** A plain body being read: kept on the stream itself, so its listeners are shared functions. */
+interface PlainRead {
+  chunks: Buffer[];
+  size: number;
+  limit: number;
+  resolve: (body: Body) => void;
+  reject: (error: unknown) => void;
+}
+const kPlainRead = Symbol('nexus-top plain body read');
+type Reading = Readable & { [kPlainRead]?: PlainRead | undefined };
+
+function detachPlain(body: Reading): PlainRead {
+  const read = body[kPlainRead]!;
+  body[kPlainRead] = undefined;
+  body.off('data', onPlainData);
+  body.off('end', onPlainEnd);
+  body.off('error', onPlainError);
+  body.off('close', onPlainClose);
+  return read;
+}
+function onPlainData(this: Reading, chunk: Buffer): void {
+  const read = this[kPlainRead]!;
+  read.size += chunk.length;
+  if (read.size > read.limit) {
+    detachPlain(this);
+    // Read no further; a late error of the stream being dropped is no news.
+    this.pause();
+    this.on('error', noop);
+    read.resolve(TOO_BIG);
+    return;
+  }
+  read.chunks.push(chunk);
+}
+function onPlainEnd(this: Reading): void {
+  const { chunks, size, resolve } = detachPlain(this);
+  resolve({ ok: true, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
+}
+function onPlainError(this: Reading, error: unknown): void {
+  detachPlain(this).reject(error);
+}
+function onPlainClose(this: Reading): void {
+  detachPlain(this).reject(prematureClose());
+}
+
+/**
+ * Read a body sent without content coding: its bytes as they come, never more than the limit buffered.
+ * The common case (every local server, most answers) without the machinery of a decoding pipeline.
+ * Transport errors are rethrown as they came; too big is a result (the caller drops the stream).
+ */
+function readPlainBody(body: Readable, limit: number): Promise<Body> {
+  return new Promise<Body>((resolve, reject) => {
+    (body as Reading)[kPlainRead] = { chunks: [], size: 0, limit, resolve, reject };
+    body.on('data', onPlainData);
+    body.on('end', onPlainEnd);
+    body.on('error', onPlainError);
+    body.on('close', onPlainClose);
+  });
+}
+
 /**
  * Read a body, decoding it, streaming: never more than the limit buffered (wire or decoded).
  * Transport errors are rethrown as they came; too big and corrupt are results.
  */
-async function readBody(body: Readable, codings: string[], limit: number): Promise<Body> {
+async function readBody(body: Readable, codings: readonly string[], limit: number): Promise<Body> {
+  if (codings.length === 0) return readPlainBody(body, limit);
   const chunks: Buffer[] = [];
   let wire = 0;
   let decoded = 0;
@@ -196,6 +276,16 @@ function onceDrained(stream: Transform): Promise<void> {
   });
 }
 
+/**
+ * An answer whose body is not read (too big, undecodable): dropped, and judged by its status when that is
+ * an error (the status says more), a parse failure when it is a success.
+ */
+function unreadable(body: Readable, statusCode: number, headers: Record<string, string>, message: string): Exchange {
+  // Dropped unread: undici reports that as an abort error on the stream, which is no news here.
+  body.on('error', noop).destroy();
+  return statusCode >= 200 && statusCode < 300 ? { ok: false, kind: 'parse', message } : { ok: true, status: statusCode, headers, body: '' };
+}
+
 /** A request that failed on a kept-alive socket the server had closed (or closes as we write). */
 const STALE_SOCKET_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 function isStaleSocketError(error: unknown): boolean {
@@ -208,6 +298,40 @@ interface Pool {
   /** Connections opened so far, per origin (`http://127.0.0.1:8080`). */
   connects: Map<string, number>;
 }
+
+/** What a request needs from its URL, worked out once per URL object (the prober reuses them). */
+interface Route {
+  /** `http://127.0.0.1:8080`: undici's origin. */
+  origin: string;
+  /** `/v1/models?x=1`. */
+  path: string;
+  /** `http://127.0.0.1:8080` as the connector names it (protocol // host), for counting connections. */
+  connectKey: string;
+}
+
+const routes = new WeakMap<URL, Route>();
+function routeOf(url: URL): Route {
+  let route = routes.get(url);
+  if (!route) {
+    route = { origin: url.origin, path: url.search ? `${url.pathname}${url.search}` : url.pathname, connectKey: `${url.protocol}//${url.host}` };
+    routes.set(url, route);
+  }
+  return route;
+}
+
+/** The request headers: ours, then the backend's (auth), merged once per headers object. */
+const mergedHeaders = new WeakMap<Record<string, string>, Record<string, string>>();
+function headersFor(extra: Record<string, string>): Record<string, string> {
+  let merged = mergedHeaders.get(extra);
+  if (!merged) {
+    merged = { ...BASE_HEADERS, ...extra };
+    mergedHeaders.set(extra, merged);
+  }
+  return merged;
+}
+
+/** WHATWG UTF-8 without `stream`: stateless between calls, so one serves every body. */
+const UTF8 = new TextDecoder('utf-8');
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { timeoutMs, bodyLimitBytes } = options;
@@ -239,32 +363,28 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     return pool;
   };
 
-  async function exchange(req: GetRequest, agent: Agent, progress: { answered: boolean }): Promise<Exchange> {
-    const { statusCode, headers, body } = await request(req.url, {
+  const tooBig = `body over ${formatBytes(bodyLimitBytes)}`;
+
+  async function exchange(req: GetRequest, route: Route, agent: Agent, progress: { answered: boolean }): Promise<Exchange> {
+    const { statusCode, headers, body } = await request(agent, {
+      origin: route.origin,
+      path: route.path,
       method: 'GET',
-      headers: { ...BASE_HEADERS, ...req.headers },
-      signal: req.signal,
-      dispatcher: agent,
+      headers: headersFor(req.headers),
+      // A ProbeAbort, or an AbortSignal: undici takes any EventTarget-like signal.
+      signal: req.signal as AbortSignal,
     });
     progress.answered = true;
     const answerHeaders = lowerCaseHeaders(headers);
-    const success = statusCode >= 200 && statusCode < 300;
-    // An error status is judged by its status when its body cannot be read: the status says more.
-    const unreadable = (message: string): Exchange => {
-      // Dropped unread: undici reports that as an abort error on the stream, which is no news here.
-      body.on('error', () => {}).destroy();
-      return success ? { ok: false, kind: 'parse', message } : { ok: true, status: statusCode, headers: answerHeaders, body: '' };
-    };
-    const tooBig = `body over ${formatBytes(bodyLimitBytes)}`;
     const declared = Number(answerHeaders['content-length']);
-    if (Number.isFinite(declared) && declared > bodyLimitBytes) return unreadable(tooBig);
+    if (Number.isFinite(declared) && declared > bodyLimitBytes) return unreadable(body, statusCode, answerHeaders, tooBig);
     const codings = codingsOf(answerHeaders['content-encoding']);
-    const unknown = codings.find((c) => !(c in DECODERS));
-    if (unknown !== undefined) return unreadable(`unsupported content-encoding ${JSON.stringify(cleanText(unknown, 20))}`);
+    const unknown = codings.length > 0 ? codings.find((c) => !(c in DECODERS)) : undefined;
+    if (unknown !== undefined) return unreadable(body, statusCode, answerHeaders, `unsupported content-encoding ${JSON.stringify(cleanText(unknown, 20))}`);
     const read = await readBody(body, codings, bodyLimitBytes);
-    if (!read.ok) return unreadable(read.reason === 'too-big' ? tooBig : `corrupt ${read.coding} body`);
+    if (!read.ok) return unreadable(body, statusCode, answerHeaders, read.reason === 'too-big' ? tooBig : `corrupt ${read.coding} body`);
     // WHATWG UTF-8: BOM dropped, invalid bytes become U+FFFD, never throws.
-    const text = new TextDecoder('utf-8').decode(read.bytes);
+    const text = UTF8.decode(read.bytes);
     // The headers described the encoded body; what the parsers get is decoded.
     if (codings.length > 0) {
       delete answerHeaders['content-encoding'];
@@ -279,41 +399,77 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
    * within the same deadline (a GET is idempotent) — only when the failed request went over a pooled
    * socket (no connection was opened for it) and nothing of its answer had arrived.
    */
-  async function exchangeWithRetry(req: GetRequest): Promise<Exchange> {
+  function exchangeWithRetry(req: GetRequest, done: (answer: Exchange) => void, failed: (error: unknown) => void): void {
     const pool = poolFor(req.tlsVerify);
-    const origin = `${req.url.protocol}//${req.url.host}`;
+    const route = routeOf(req.url);
+    const origin = route.connectKey;
     const before = pool.connects.get(origin) ?? 0;
     const progress = { answered: false };
-    try {
-      return await exchange(req, pool.agent, progress);
-    } catch (error) {
+    exchange(req, route, pool.agent, progress).then(done, (error: unknown) => {
       const reused = (pool.connects.get(origin) ?? 0) === before;
-      if (!reused || progress.answered || !isStaleSocketError(error) || req.signal.aborted || closed) throw error;
-    }
-    const fresh = newPool(req.tlsVerify);
-    try {
-      return await exchange(req, fresh.agent, { answered: false });
-    } finally {
-      fresh.agent.destroy().catch(() => {});
-    }
+      if (!reused || progress.answered || !isStaleSocketError(error) || req.signal.aborted || closed) return failed(error);
+      let fresh: Pool;
+      try {
+        fresh = newPool(req.tlsVerify);
+      } catch (poolError) {
+        return failed(poolError);
+      }
+      const drop = (): void => void fresh.agent.destroy().catch(noop);
+      exchange(req, route, fresh.agent, { answered: false }).then(
+        (answer) => {
+          drop();
+          done(answer);
+        },
+        (retryError: unknown) => {
+          drop();
+          failed(retryError);
+        },
+      );
+    });
   }
 
+  /** A transport failure (or the abort reason, once aborted) as a classified exchange. */
+  const failure = (req: GetRequest, error: unknown): Exchange => {
+    const reason = req.signal.aborted ? req.signal.reason : error;
+    const { kind, message } = classifyError(reason, { timeoutMs, host: req.url.hostname });
+    return { ok: false, kind, message };
+  };
+
   return {
-    async get(req) {
-      if (closed) return { ok: false, kind: 'connection', message: 'prober closed' };
-      const aborted = whenAborted(req.signal);
-      const running = exchangeWithRetry(req);
-      // An abort may not reach undici at once (a connect still in progress); the race answers now anyway.
-      running.catch(() => {});
-      try {
-        return await Promise.race([running, aborted.promise]);
-      } catch (error) {
-        const reason = req.signal.aborted ? req.signal.reason : error;
-        const { kind, message } = classifyError(reason, { timeoutMs, host: req.url.hostname });
-        return { ok: false, kind, message };
-      } finally {
-        aborted.dispose();
-      }
+    get(req) {
+      if (closed) return Promise.resolve({ ...CLOSED });
+      const { signal } = req;
+      if (signal.aborted) return Promise.resolve(failure(req, signal.reason));
+      return new Promise<Exchange>((resolve) => {
+        let settled = false;
+        // An abort may not reach undici at once (a connect still in progress): it answers now anyway.
+        const onAbort = (): void => {
+          if (settled) return;
+          settled = true;
+          resolve(failure(req, signal.reason));
+        };
+        const failed = (error: unknown): void => {
+          signal.removeEventListener('abort', onAbort);
+          if (settled) return;
+          settled = true;
+          resolve(failure(req, error));
+        };
+        signal.addEventListener('abort', onAbort, ONCE);
+        try {
+          exchangeWithRetry(
+            req,
+            (answer) => {
+              signal.removeEventListener('abort', onAbort);
+              if (settled) return;
+              settled = true;
+              resolve(answer);
+            },
+            failed,
+          );
+        } catch (error) {
+          failed(error);
+        }
+      });
     },
     async close() {
       closed = true;

@@ -1,9 +1,10 @@
 import type { BackendConfig, Config } from '../config/types.js';
+import type { FleetChange } from '../config/diff.js';
 import { initialHealth, nextEma, nextHealth, type HealthState, type Status, type Thresholds } from '../health/state.js';
 import type { Clock, TimerHandle } from '../monitor/clock.js';
 import type { ProbeResult } from '../probe/types.js';
 import { displayUrl } from '../text/redact.js';
-import { flapScore, nextFlapping, type FlapSettings } from '../health/flap.js';
+import { flapScoreOf, nextFlapping, type FlapSettings } from '../health/flap.js';
 import type { BackendView, FleetEvent, FleetSnapshot, FleetSummary, ProbeSample, ReplayState } from './types.js';
 
 const RECENT_ERRORS = 10;
@@ -33,6 +34,13 @@ export interface FleetStore {
   tick(): void;
   /** Cancel the pending batch timer (the store keeps its state). */
   close(): void;
+  /**
+   * Apply a reloaded config: backends added, removed or replaced start afresh (a replaced one stays
+   * drained if it was); unchanged and relabelled ones keep their state and history. Emits `config_reload`.
+   */
+  reconfigure(config: Config, change: FleetChange): void;
+  /** The config file on disk is bad (the message), or fine again (null). Emits `config_error` when set. */
+  setConfigProblem(problem: string | null): void;
 }
 
 export interface StoreOptions {
@@ -85,6 +93,56 @@ function withStatus(view: BackendView, next: Omit<BackendView, 'status' | 'statu
   return { ...next, status, statusSince: status === view.status ? view.statusSince : at };
 }
 
+function sinceOf(view: BackendView, status: Status, at: number): number {
+  return status === view.status ? view.statusSince : at;
+}
+
+/**
+ * A copy of a view, to set the fields a change changes: the keys of `{ ...view }` in its order, built as a
+ * literal. V8 copies a 30-field object through a spread on a slow path (about 2 µs with the overrides of a
+ * probe result, 0.6 µs for a plain copy, boxes for every number field included) where a literal takes
+ * about 60 ns; a view is copied twice per probe. A view with a zone or a tier (keys in the middle) takes
+ * the spread.
+ */
+function copyView(v: BackendView): BackendView {
+  if (v.zone !== undefined || v.tier !== undefined) return { ...v };
+  return {
+    name: v.name,
+    type: v.type,
+    url: v.url,
+    priority: v.priority,
+    health: v.health,
+    drained: v.drained,
+    status: v.status,
+    statusSince: v.statusSince,
+    lastCheckAt: v.lastCheckAt,
+    lastOutcome: v.lastOutcome,
+    loadingMessage: v.loadingMessage,
+    latencyMs: v.latencyMs,
+    latencyEmaMs: v.latencyEmaMs,
+    latencyMinMs: v.latencyMinMs,
+    latencyMaxMs: v.latencyMaxMs,
+    latencyStale: v.latencyStale,
+    models: v.models,
+    modelsListedAt: v.modelsListedAt,
+    modelsStale: v.modelsStale,
+    lastError: v.lastError,
+    recentErrors: v.recentErrors,
+    consecutiveFailures: v.consecutiveFailures,
+    consecutiveSuccesses: v.consecutiveSuccesses,
+    checking: v.checking,
+    checkingSince: v.checkingSince,
+    history: v.history,
+    flapScore: v.flapScore,
+    flapping: v.flapping,
+  };
+}
+// copyView's literal names every required field (TypeScript checks that); an optional one would be dropped
+// silently, so zone and tier must stay the only ones (they take the spread). Add a new optional field there.
+type OptionalViewKeys = { [K in keyof BackendView]-?: undefined extends BackendView[K] ? K : never }[keyof BackendView];
+const onlyZoneAndTierAreOptional: [OptionalViewKeys] extends ['zone' | 'tier'] ? (['zone' | 'tier'] extends [OptionalViewKeys] ? true : never) : never = true;
+void onlyZoneAndTierAreOptional;
+
 function sameModels(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((m, i) => m === b[i]);
 }
@@ -105,48 +163,158 @@ function pushBounded<T>(list: readonly T[], item: T, max: number): readonly T[] 
   return next;
 }
 
+/**
+ * A view's history nobody has looked at yet: the last `size` of the first `end` samples of `ring`.
+ *
+ * Every probe makes a new view, and its history (up to `history_size` samples, 120 by default) would be
+ * copied each time — a kilobyte per probe that lives until the next probe of that backend, which is long
+ * enough for V8 to move it to the old generation, where it piles up until a full GC. Most of those copies
+ * are never read (the headless `--events` mode reads none). So the samples go into a per-backend ring that
+ * is only ever appended to (a full one is replaced, never rewritten), and a view carries this reference
+ * until it is first handed out (`current()`, a snapshot), when its `history` becomes the immutable array
+ * it always was. No view leaves the store with a pending history.
+ */
+class PendingHistory {
+  constructor(
+    readonly ring: readonly ProbeSample[],
+    readonly end: number,
+    readonly size: number,
+  ) {}
+  materialize(): readonly ProbeSample[] {
+    return this.ring.slice(Math.max(0, this.end - this.size), this.end);
+  }
+}
+
+/** The view, its history made real if it was pending: call before a view leaves the store. */
+function exposed(view: BackendView): BackendView {
+  const history: unknown = view.history;
+  if (history instanceof PendingHistory) (view as { history: readonly ProbeSample[] }).history = history.materialize();
+  return view;
+}
+
+/**
+ * `snapshot.byName`: the backends of one snapshot by name, read through the config's name → position
+ * index shared by every snapshot (a snapshot is published up to 20 times a second; a Map of the whole
+ * fleet each time would be built for the few lookups views make). A ReadonlyMap in every respect.
+ */
+class ByName implements ReadonlyMap<string, BackendView> {
+  readonly #index: ReadonlyMap<string, number>;
+  readonly #list: readonly BackendView[];
+  constructor(index: ReadonlyMap<string, number>, list: readonly BackendView[]) {
+    this.#index = index;
+    this.#list = list;
+  }
+  get size(): number {
+    return this.#index.size;
+  }
+  get(name: string): BackendView | undefined {
+    const i = this.#index.get(name);
+    return i === undefined ? undefined : this.#list[i];
+  }
+  has(name: string): boolean {
+    return this.#index.has(name);
+  }
+  forEach(callback: (value: BackendView, key: string, map: ReadonlyMap<string, BackendView>) => void, thisArg?: unknown): void {
+    for (const [name, i] of this.#index) callback.call(thisArg, this.#list[i]!, name, this);
+  }
+  *entries(): MapIterator<[string, BackendView]> {
+    for (const [name, i] of this.#index) yield [name, this.#list[i]!];
+  }
+  *keys(): MapIterator<string> {
+    yield* this.#index.keys();
+  }
+  *values(): MapIterator<BackendView> {
+    for (const i of this.#index.values()) yield this.#list[i]!;
+  }
+  [Symbol.iterator](): MapIterator<[string, BackendView]> {
+    return this.entries();
+  }
+}
+
+/** What a snapshot is made of, taken when it is published; the snapshot object is made when first read. */
+interface Published {
+  backends: readonly BackendView[];
+  index: ReadonlyMap<string, number>;
+  events: readonly FleetEvent[];
+  intervalMs: number;
+  paused: boolean;
+  replay: ReplayState | null;
+  configProblem: string | null;
+  at: number;
+}
+
 /** The fleet's state: probes write to it, every view reads immutable snapshots of it. */
-export function createStore(config: Config, options: StoreOptions): FleetStore {
+export function createStore(initial: Config, options: StoreOptions): FleetStore {
+  let config = initial;
   const { clock } = options;
   const batchMs = options.batchMs ?? 50;
-  const thresholds: Thresholds = config.health;
+  let thresholds: Thresholds = config.health;
   const start = clock.now();
-  const order = config.backends.map((b) => b.name);
-  const live = new Map<string, BackendView>();
-  const health = new Map<string, HealthState>();
+  // Backends by position in config order; `index` finds a name's position. A reload makes new ones
+  // (snapshots already published keep theirs).
+  let index = new Map<string, number>();
+  let live: BackendView[] = [];
+  let health: HealthState[] = [];
+  // Every backend's samples, oldest first (see PendingHistory); the last `historySize` are its history.
+  let rings: ProbeSample[][] = [];
   for (const b of config.backends) {
-    live.set(b.name, viewOf(b, start));
-    health.set(b.name, initialHealth(start));
+    index.set(b.name, live.length);
+    live.push(viewOf(b, start));
+    health.push(initialHealth(start));
+    rings.push([]);
   }
   let intervalMs = config.health.intervalMs;
   let paused = false;
   let replay: ReplayState | null = null;
-  const flap: FlapSettings = { window: config.top.flapWindow, low: config.top.flapLow, high: config.top.flapHigh };
-  const historySize = Math.max(config.top.historySize, config.top.flapWindow);
+  let configProblem: string | null = null;
+  let flap: FlapSettings = { window: config.top.flapWindow, low: config.top.flapLow, high: config.top.flapHigh };
+  // At least one sample, as a bounded list of size 0 would still keep the newest.
+  let historySize = Math.max(1, config.top.historySize, config.top.flapWindow);
+  // A ring holds a little more than a history, so it is replaced (the last samples copied) only every few probes.
+  let ringSize = historySize + Math.max(16, historySize >> 2);
+
+  // The event log: appended in place, trimmed now and then; `events` is its last EVENT_LOG_SIZE as an
+  // immutable array, made again only after something was appended.
+  const log: FleetEvent[] = [];
   let events: readonly FleetEvent[] = [];
+  let eventsStale = false;
+  const currentEvents = (): readonly FleetEvent[] => {
+    if (eventsStale) {
+      eventsStale = false;
+      events = log.length > EVENT_LOG_SIZE ? log.slice(log.length - EVENT_LOG_SIZE) : log.slice();
+    }
+    return events;
+  };
   const eventListeners = new Set<(event: FleetEvent) => void>();
   const resultListeners = new Set<(result: ProbeResult) => void>();
   const emit = (event: FleetEvent): void => {
-    events = pushBounded(events, event, EVENT_LOG_SIZE);
+    log.push(event);
+    if (log.length >= 2 * EVENT_LOG_SIZE) log.splice(0, log.length - EVENT_LOG_SIZE);
+    eventsStale = true;
+    if (eventListeners.size === 0) return;
     for (const l of [...eventListeners]) l(event);
   };
 
-  const build = (): FleetSnapshot => {
-    const backends = order.map((n) => live.get(n)!);
+  const capture = (): Published => ({ backends: live.slice(), index, events: currentEvents(), intervalMs, paused, replay, configProblem, at: clock.now() });
+  const materialize = (p: Published): FleetSnapshot => {
+    for (const view of p.backends) exposed(view);
     return {
       source: config.source,
-      intervalMs,
-      paused,
-      backends,
-      byName: new Map(backends.map((b) => [b.name, b])),
-      summary: summarize(backends),
-      events,
-      at: clock.now(),
-      replay,
+      intervalMs: p.intervalMs,
+      paused: p.paused,
+      backends: p.backends,
+      byName: new ByName(p.index, p.backends),
+      summary: summarize(p.backends),
+      events: p.events,
+      at: p.at,
+      replay: p.replay,
+      configProblem: p.configProblem,
     };
   };
 
-  let snapshot = build();
+  let snapshot: FleetSnapshot = materialize(capture());
+  // Published while nobody was subscribed: made into `snapshot` when someone reads it.
+  let unread: Published | null = null;
   let dirty = false;
   let timer: TimerHandle | undefined;
   const listeners = new Set<() => void>();
@@ -156,7 +324,12 @@ export function createStore(config: Config, options: StoreOptions): FleetStore {
     timer = undefined;
     if (!dirty) return;
     dirty = false;
-    snapshot = build();
+    if (listeners.size === 0) {
+      unread = capture();
+      return;
+    }
+    unread = null;
+    snapshot = materialize(capture());
     for (const l of [...listeners]) l();
   };
 
@@ -165,115 +338,129 @@ export function createStore(config: Config, options: StoreOptions): FleetStore {
     timer ??= clock.setTimeout(publish, batchMs);
   };
 
-  const update = (name: string, fn: (v: BackendView) => BackendView): void => {
-    const before = live.get(name);
-    if (!before) return;
-    const after = fn(before);
-    if (after !== before) {
-      live.set(name, after);
-      changed();
-    }
+  const set = (i: number, view: BackendView): void => {
+    live[i] = view;
+    changed();
+  };
+
+  const viewNamed = (name: string): BackendView | undefined => {
+    const i = index.get(name);
+    return i === undefined ? undefined : exposed(live[i]!);
   };
 
   return {
-    getSnapshot: () => snapshot,
+    getSnapshot() {
+      if (unread !== null) {
+        snapshot = materialize(unread);
+        unread = null;
+      }
+      return snapshot;
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    current: (name) => live.get(name),
-    currentHealth: (name) => health.get(name),
+    current: viewNamed,
+    currentHealth: (name) => {
+      const i = index.get(name);
+      return i === undefined ? undefined : health[i];
+    },
     markChecking(name, checking) {
-      update(name, (v) => (v.checking === checking ? v : { ...v, checking, checkingSince: checking ? clock.now() : null }));
+      const i = index.get(name);
+      if (i === undefined) return;
+      const v = live[i]!;
+      if (v.checking === checking) return;
+      const next = copyView(v);
+      next.checking = checking;
+      next.checkingSince = checking ? clock.now() : null;
+      set(i, next);
     },
     recordResult(result) {
-      const prev = health.get(result.backend);
-      if (!prev) return;
+      const i = index.get(result.backend);
+      if (i === undefined) return;
       const at = result.finishedAt;
-      const h = nextHealth(prev, result, thresholds, at);
-      health.set(result.backend, h);
-      const before = live.get(result.backend)!;
-      update(result.backend, (v) => {
-        const base = {
-          ...v,
-          health: h.health,
-          consecutiveFailures: h.consecutiveFailures,
-          consecutiveSuccesses: h.consecutiveSuccesses,
-          lastCheckAt: at,
-          lastOutcome: result.outcome,
-          checking: false,
-          checkingSince: null,
-        };
-        if (result.outcome === 'ok') {
-          const sample = result.latencyMs;
-          const models = result.models === null ? v.models : sameModels(v.models, result.models) ? v.models : result.models;
-          return withStatus(
-            v,
-            {
-              ...base,
-              loadingMessage: null,
-              latencyMs: sample,
-              latencyEmaMs: nextEma(v.latencyEmaMs, sample),
-              latencyMinMs: v.latencyMinMs === null ? sample : Math.min(v.latencyMinMs, sample),
-              latencyMaxMs: v.latencyMaxMs === null ? sample : Math.max(v.latencyMaxMs, sample),
-              latencyStale: false,
-              models,
-              modelsListedAt: result.models === null ? v.modelsListedAt : at,
-              modelsStale: result.models === null,
-            },
-            at,
-          );
-        }
-        if (result.outcome === 'loading') {
-          return withStatus(v, { ...base, loadingMessage: result.message, latencyStale: v.latencyEmaMs !== null, modelsStale: v.models.length > 0 }, at);
-        }
-        const error = { kind: result.kind, message: result.message, at };
-        return withStatus(
-          v,
-          {
-            ...base,
-            loadingMessage: null,
-            lastError: error,
-            recentErrors: [...v.recentErrors, error].slice(-RECENT_ERRORS),
-            latencyStale: v.latencyEmaMs !== null,
-            // A failed probe keeps the last known models, marked stale (as Nexus does).
-            modelsStale: v.models.length > 0,
-          },
-          at,
-        );
-      });
+      const h = nextHealth(health[i]!, result, thresholds, at);
+      health[i] = h;
+      const v = live[i]!;
       // History and flap detection look at raw outcomes, not the thresholded status.
-      update(result.backend, (v) => {
-        const sample: ProbeSample = { at, outcome: result.outcome, latencyMs: result.latencyMs, ...(result.outcome === 'failure' ? { kind: result.kind } : {}) };
-        const history = pushBounded(v.history, sample, historySize);
-        const score = flapScore(
-          history.map((p) => p.outcome),
-          flap.window,
-        );
-        return { ...v, history, flapScore: score, flapping: nextFlapping(v.flapping, score, flap) };
-      });
-      const after = live.get(result.backend)!;
-      for (const l of [...resultListeners]) l(result);
-      if (after.health !== before.health) {
+      const sample: ProbeSample =
+        result.outcome === 'failure'
+          ? { at, outcome: result.outcome, latencyMs: result.latencyMs, kind: result.kind }
+          : { at, outcome: result.outcome, latencyMs: result.latencyMs };
+      let ring = rings[i]!;
+      if (ring.length >= ringSize) {
+        // Full: a new ring with the last samples; views still pointing into the old one keep it as it is.
+        ring = ring.slice(ring.length - historySize + 1);
+        rings[i] = ring;
+      }
+      ring.push(sample);
+      const end = ring.length;
+      const history = new PendingHistory(ring, end, historySize) as unknown as readonly ProbeSample[];
+      const score = flapScoreOf(ring, flap.window, Math.max(0, end - historySize), end);
+      const flapping = nextFlapping(v.flapping, score, flap);
+      const status = statusOf(v.drained, h.health);
+      const statusSince = sinceOf(v, status, at);
+      const after = copyView(v);
+      after.health = h.health;
+      after.consecutiveFailures = h.consecutiveFailures;
+      after.consecutiveSuccesses = h.consecutiveSuccesses;
+      after.lastCheckAt = at;
+      after.lastOutcome = result.outcome;
+      after.checking = false;
+      after.checkingSince = null;
+      if (result.outcome === 'ok') {
+        const sample = result.latencyMs;
+        after.loadingMessage = null;
+        after.latencyMs = sample;
+        after.latencyEmaMs = nextEma(v.latencyEmaMs, sample);
+        after.latencyMinMs = v.latencyMinMs === null ? sample : Math.min(v.latencyMinMs, sample);
+        after.latencyMaxMs = v.latencyMaxMs === null ? sample : Math.max(v.latencyMaxMs, sample);
+        after.latencyStale = false;
+        after.models = result.models === null ? v.models : sameModels(v.models, result.models) ? v.models : result.models;
+        after.modelsListedAt = result.models === null ? v.modelsListedAt : at;
+        after.modelsStale = result.models === null;
+      } else if (result.outcome === 'loading') {
+        after.loadingMessage = result.message;
+        after.latencyStale = v.latencyEmaMs !== null;
+        after.modelsStale = v.models.length > 0;
+      } else {
+        const error = { kind: result.kind, message: result.message, at };
+        after.loadingMessage = null;
+        after.lastError = error;
+        after.recentErrors = pushBounded(v.recentErrors, error, RECENT_ERRORS);
+        after.latencyStale = v.latencyEmaMs !== null;
+        // A failed probe keeps the last known models, marked stale (as Nexus does).
+        after.modelsStale = v.models.length > 0;
+      }
+      after.status = status;
+      after.statusSince = statusSince;
+      after.history = history;
+      after.flapScore = score;
+      after.flapping = flapping;
+      set(i, after);
+      if (resultListeners.size > 0) for (const l of [...resultListeners]) l(result);
+      if (after.health !== v.health) {
         emit({
           ts: at,
           type: 'status',
           backend: result.backend,
-          from: before.health,
+          from: v.health,
           to: after.health,
           ...(result.outcome === 'failure' ? { kind: result.kind, message: result.message } : {}),
           ...(result.outcome === 'loading' ? { message: result.message } : {}),
         });
       }
-      if (after.flapping !== before.flapping) {
+      if (after.flapping !== v.flapping) {
         emit({ ts: at, type: after.flapping ? 'flap_start' : 'flap_stop', backend: result.backend, score: Math.round(after.flapScore * 10) / 10 });
       }
     },
     setDrained(name, drained) {
       const at = clock.now();
-      const v = live.get(name);
-      if (!v || v.drained === drained) return;
-      update(name, () => withStatus(v, { ...v, drained }, at));
+      const i = index.get(name);
+      if (i === undefined) return;
+      const v = live[i]!;
+      if (v.drained === drained) return;
+      set(i, withStatus(v, { ...v, drained }, at));
       emit({ ts: at, type: drained ? 'drain' : 'undrain', backend: name });
     },
     setIntervalMs(ms) {
@@ -308,6 +495,56 @@ export function createStore(config: Config, options: StoreOptions): FleetStore {
     close() {
       if (timer !== undefined) clock.clearTimeout(timer);
       timer = undefined;
+    },
+    reconfigure(next, change) {
+      const at = clock.now();
+      const fresh = new Set([...change.added, ...change.replaced].map((b) => b.name));
+      const nextIndex = new Map<string, number>();
+      const nextLive: BackendView[] = [];
+      const nextHealth: HealthState[] = [];
+      const nextRings: ProbeSample[][] = [];
+      for (const b of next.backends) {
+        const i = index.get(b.name);
+        nextIndex.set(b.name, nextLive.length);
+        if (i === undefined || fresh.has(b.name)) {
+          const view = viewOf(b, at);
+          nextLive.push(i !== undefined && live[i]!.drained ? withStatus(view, { ...view, drained: true }, at) : view);
+          nextHealth.push(initialHealth(at));
+          nextRings.push([]);
+        } else {
+          const v = live[i]!;
+          const { zone: _zone, tier: _tier, ...rest } = v;
+          nextLive.push({ ...rest, priority: b.priority, ...(b.zone !== undefined ? { zone: b.zone } : {}), ...(b.tier !== undefined ? { tier: b.tier } : {}) });
+          nextHealth.push(health[i]!);
+          nextRings.push(rings[i]!);
+        }
+      }
+      index = nextIndex;
+      live = nextLive;
+      health = nextHealth;
+      rings = nextRings;
+      if (change.settings) {
+        thresholds = next.health;
+        flap = { window: next.top.flapWindow, low: next.top.flapLow, high: next.top.flapHigh };
+        historySize = Math.max(1, next.top.historySize, next.top.flapWindow);
+        ringSize = historySize + Math.max(16, historySize >> 2);
+        // A new interval comes through the monitor (setIntervalMs), which reschedules.
+      }
+      config = next;
+      emit({
+        ts: at,
+        type: 'config_reload',
+        added: change.added.map((b) => b.name),
+        removed: [...change.removed],
+        replaced: change.replaced.map((b) => b.name),
+      });
+      changed();
+    },
+    setConfigProblem(problem) {
+      if (problem === configProblem) return;
+      configProblem = problem;
+      if (problem !== null) emit({ ts: clock.now(), type: 'config_error', message: problem });
+      changed();
     },
   };
 }
