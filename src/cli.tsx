@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { parseArgs, type CliOptions } from './cli/args.js';
 import { runEvents } from './cli/events.js';
 import { printState, probeCheck, probeOnce } from './cli/once.js';
+import { createReloader, type Reloader } from './cli/reload.js';
 import { openDrainState, resolveConfig, warnOnStderr, type Resolved } from './cli/resolve-config.js';
 import { UsageError } from './cli/usage-error.js';
 import { ConfigError } from './config/index.js';
@@ -92,7 +93,11 @@ function dieBy(signal: StopSignal): void {
   setTimeout(() => process.exit(128 + SIGNAL_NUMBER[signal]), 100);
 }
 
+/** Headless modes watching a config file: SIGHUP re-reads it (as daemons do) instead of stopping. */
+let onHangup: (() => void) | undefined;
+
 function onSignal(signal: StopSignal): void {
+  if (signal === 'SIGHUP' && onHangup && !stopping) return onHangup();
   if (stopping) return dieBy(signal);
   stopping = true;
   stopSignal = signal;
@@ -241,7 +246,16 @@ async function live(options: CliOptions, version: string): Promise<number> {
       engine = withRecorder(engine, recorder);
     }
     let metrics: MetricsServer | undefined;
+    let reloader: Reloader | undefined;
     try {
+      // Modes that keep running follow the config file as it changes (--once and --check read it once).
+      if (resolved.reloadable && (mode === 'dashboard' || mode === 'events' || mode === 'headless')) {
+        reloader = createReloader({ ...resolved.reloadable, engine });
+        if (mode !== 'dashboard') {
+          const r = reloader;
+          onHangup = () => void r.reload();
+        }
+      }
       // Listening before the first probe, so a port in use is an error (exit 3) with nothing started.
       metrics = await serveMetrics(engine, options);
       switch (mode) {
@@ -269,6 +283,8 @@ async function live(options: CliOptions, version: string): Promise<number> {
           throw new Error(`unknown mode ${String(mode satisfies never)}`);
       }
     } finally {
+      onHangup = undefined;
+      reloader?.close();
       await metrics?.close();
       // Idempotent; here so the recording is complete and closed on every way out.
       await engine.close();

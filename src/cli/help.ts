@@ -16,6 +16,8 @@ export const HELP = `
     --check              probe once, print one monitoring-plugins line (Nagios,
                          Icinga) with perfdata, exit 0 OK, 1 WARNING, 2 CRITICAL
     --headless           probe until SIGINT/SIGTERM and print nothing (for --metrics)
+                         The dashboard, --events and --headless follow the config
+                         file as it changes (SIGHUP re-reads it in the last two).
     --events             stream events (status changes, flapping, drains, interval,
                          pause) as NDJSON on stdout until SIGINT/SIGTERM, then exit 0
     --record FILE        also record every probe result to FILE (NDJSON, a new file;

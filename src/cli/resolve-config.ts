@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { loadConfig, locateConfig } from '../config/index.js';
-import { DEFAULT_HEALTH, DEFAULT_TOP, type Config } from '../config/types.js';
+import type { ConfigOverrides } from '../config/parse.js';
+import { DEFAULT_HEALTH, DEFAULT_TOP, type BackendConfig, type Config } from '../config/types.js';
 import { startDemoFleet, type DemoFleet } from '../demo/fleet.js';
 import { DEMO_FLEET_KEY } from '../state/drain-file.js';
 import { createDrainState, stateDirFrom, type DrainState } from '../state/drain-state.js';
@@ -18,6 +19,8 @@ export interface Resolved {
   notice?: string;
   /** Said on stderr (or on the dashboard) before anything starts: URLs whose type could not be detected. */
   warnings: string[];
+  /** The config came from a file: what it takes to read it again when it changes (src/cli/reload.ts). */
+  reloadable?: { file: string; overrides: ConfigOverrides; extra: BackendConfig[] };
 }
 
 function withOverrides(config: Config, options: CliOptions): Config {
@@ -54,12 +57,17 @@ export async function resolveConfig(options: CliOptions, env: Record<string, str
       r.detection && !r.detection.detected ? [`${shownArg(targets[i]!.arg)}: type not detected (${r.detection.reason}); watched as generic (force one with TYPE=URL, e.g. ollama=URL)`] : [],
     );
     const fleetKey = file ? resolve(process.cwd(), located!.path) : `${COMMAND_LINE_SOURCE}:${backends.map((b) => b.name).sort().join(',')}`;
-    return { config, fleetKey, warnings };
+    return { config, fleetKey, warnings, ...(file ? { reloadable: { file: located!.path, overrides, extra: backends } } : {}) };
   }
   if (!options.demo) {
     const located = locateConfig({ flag: options.config, env, cwd: process.cwd(), home: homedir(), exists: existsSync });
     if (located) {
-      return { config: loadConfig(located.path, overrides), fleetKey: resolve(process.cwd(), located.path), warnings: [] };
+      return {
+        config: loadConfig(located.path, overrides),
+        fleetKey: resolve(process.cwd(), located.path),
+        warnings: [],
+        reloadable: { file: located.path, overrides, extra: [] },
+      };
     }
   }
   const demo = await startDemoFleet();

@@ -13,7 +13,9 @@ export type EventJson =
   | { ts: string; type: 'flap_start' | 'flap_stop'; backend: string; score: number }
   | { ts: string; type: 'drain' | 'undrain'; backend: string }
   | { ts: string; type: 'interval'; from_ms: number; to_ms: number }
-  | { ts: string; type: 'pause' | 'resume' };
+  | { ts: string; type: 'pause' | 'resume' }
+  | { ts: string; type: 'config_reload'; added: string[]; removed: string[]; replaced: string[] }
+  | { ts: string; type: 'config_error'; message: string };
 
 export function eventJson(event: FleetEvent): EventJson {
   const ts = new Date(event.ts).toISOString();
@@ -39,6 +41,10 @@ export function eventJson(event: FleetEvent): EventJson {
     case 'pause':
     case 'resume':
       return { ts, type: event.type };
+    case 'config_reload':
+      return { ts, type: 'config_reload', added: event.added, removed: event.removed, replaced: event.replaced };
+    case 'config_error':
+      return { ts, type: 'config_error', message: event.message };
   }
 }
 

@@ -338,6 +338,8 @@ export function createReplayEngine(recording: Recording, options: ReplayOptions)
       interrupt();
       setState({ paused: true });
     },
+    // A recording's fleet is fixed: nothing to reload.
+    reconfigure() {},
     resume() {
       if (!paused || finished || stopped) return;
       paused = false;
@@ -356,5 +358,7 @@ export function createReplayEngine(recording: Recording, options: ReplayOptions)
     done,
     replayState: () => state,
     close: () => monitor.stop(),
+    // The recording's fleet is what it is: there is no file to reload.
+    reload: () => {},
   };
 }

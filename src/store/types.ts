@@ -16,7 +16,11 @@ export type FleetEvent =
   | { ts: number; type: 'flap_start' | 'flap_stop'; backend: string; score: number }
   | { ts: number; type: 'drain' | 'undrain'; backend: string }
   | { ts: number; type: 'interval'; from_ms: number; to_ms: number }
-  | { ts: number; type: 'pause' | 'resume' };
+  | { ts: number; type: 'pause' | 'resume' }
+  /** The config file changed on disk and the new version was applied. */
+  | { ts: number; type: 'config_reload'; added: string[]; removed: string[]; replaced: string[] }
+  /** The config file changed on disk and the new version is bad: the old one keeps running. */
+  | { ts: number; type: 'config_error'; message: string };
 
 export interface ErrorRecord {
   kind: FailureKind;
@@ -96,6 +100,8 @@ export interface FleetSnapshot {
   at: number;
   /** Set while the fleet is driven from a recording (`--replay`) instead of the network. */
   replay: ReplayState | null;
+  /** Why the config file on disk could not be reloaded (the running config is the last good one); null when fine. */
+  configProblem: string | null;
 }
 
 export interface ReplayState {

@@ -107,6 +107,19 @@ describe('backend table', () => {
     expect(screen()).toMatch(/↻ 1$/m);
   });
 
+  it('shows a config that could not be reloaded as a red banner until it is fixed, the table still there', async () => {
+    const { store } = fleet();
+    const a = await open(store, { rows: 12 });
+    store.setConfigProblem('/etc/nexus/nexus.toml:3: backends[0] (x).url: expected a string, got integer 42');
+    store.flush();
+    await vi.waitFor(() => expect(a.screen()).toMatch(/^config not reloaded, still running the last good one: \/etc\/nexus\/nexus\.toml:3: backends\[0\]/m));
+    expect(a.screen()).toContain('alpha');
+    expect(a.screen().split('\n').length).toBeLessThanOrEqual(11);
+    store.setConfigProblem(null);
+    store.flush();
+    await vi.waitFor(() => expect(a.screen()).not.toMatch(/config not reloaded/));
+  });
+
   it('never draws a frame taller than the terminal minus one row', async () => {
     const { store } = storeWith(configOf(40), {});
     const { screen } = await open(store, { rows: 12, columns: 80 });

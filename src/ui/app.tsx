@@ -14,7 +14,7 @@ import { stepInterval } from './format.js';
 import { useFleetSnapshot, type SnapshotSource } from './hooks/use-fleet.js';
 import { useTerminalSize, type TerminalSize } from './hooks/use-terminal-size.js';
 import { resolveKey, type Action } from './keymap.js';
-import { layoutColumns } from './layout.js';
+import { fit, layoutColumns, type Segment } from './layout.js';
 import { initialView, scrollOffset, selectedIndex, viewReducer, visibleRows, type ViewEvent, type ViewState } from './state/view-state.js';
 import type { Theme } from './theme.js';
 
@@ -65,7 +65,13 @@ export function App({ store, actions, meta, theme, size, notice }: AppProps) {
   const columns = useMemo(() => layoutColumns(width, snapshot.backends, theme), [width, snapshot.backends, theme]);
 
   // Keep the frame at least one row shorter than the terminal: a frame as tall as the screen makes Ink clear it on every update.
-  const bodyHeight = Math.max(1, height - 1 - CHROME_ROWS - (notice ? 1 : 0));
+  // A config file that could not be reloaded outranks any other notice: the screen is not what the file says.
+  const banner: Segment | undefined = snapshot.configProblem
+    ? { text: fit(`config not reloaded, still running the last good one: ${snapshot.configProblem}`, width, 'left', theme.glyph.ellipsis), colour: 'red', bold: true }
+    : notice
+      ? { text: fit(notice, width, 'left', theme.glyph.ellipsis), colour: 'yellow' }
+      : undefined;
+  const bodyHeight = Math.max(1, height - 1 - CHROME_ROWS - (banner ? 1 : 0));
   const tableHeight = Math.max(1, bodyHeight - 1);
   const index = selectedIndex(rows, view.selected);
   const selected = rows[index];
@@ -179,7 +185,7 @@ export function App({ store, actions, meta, theme, size, notice }: AppProps) {
       <Box flexDirection="column" height={bodyHeight} overflow="hidden">
         {body}
       </Box>
-      {notice ? <Line segments={[{ text: notice, colour: 'yellow' }]} /> : null}
+      {banner ? <Line segments={[banner]} /> : null}
       <Footer mode={mode} draft={view.mode.kind === 'filter' ? view.mode.draft : ''} theme={theme} />
     </Box>
     </ScreenContext.Provider>

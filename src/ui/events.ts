@@ -36,6 +36,16 @@ export function eventWords(e: FleetEvent, theme: Theme): Segment {
       return { text: 'paused', ...colour('yellow') };
     case 'resume':
       return { text: 'resumed' };
+    case 'config_reload': {
+      const parts = [
+        e.added.length ? `added ${e.added.join(', ')}` : '',
+        e.removed.length ? `removed ${e.removed.join(', ')}` : '',
+        e.replaced.length ? `changed ${e.replaced.join(', ')}` : '',
+      ].filter(Boolean);
+      return { text: `config reloaded${parts.length ? `: ${parts.join('; ')}` : ''}`, ...colour('cyan') };
+    }
+    case 'config_error':
+      return { text: `config not reloaded: ${e.message}`, bold: true, ...colour('red') };
   }
 }
 

@@ -63,7 +63,7 @@ function fixture() {
   };
   const monitor = { start: vi.fn(), stop: vi.fn(async () => {}) } as unknown as Monitor;
   const close = vi.fn(async () => {});
-  const engine: Engine = { config: configOf(['a', 'b']), store, monitor, close };
+  const engine: Engine = { config: configOf(['a', 'b']), store, monitor, close, reload: vi.fn() };
   const log: Log = [];
   const stdout = new FakeStdout(log);
   const stdin = new FakeStdin();

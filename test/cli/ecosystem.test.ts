@@ -119,6 +119,7 @@ describe('--metrics', () => {
     const file = config([{ name: 'gpu1', url: a.url }, { name: 'gpu2', url: b.url }], 'interval_seconds = 0.2\nfailure_threshold = 2\nrecovery_threshold = 1');
     const p = start(['--headless', '--metrics', String(port), '--config', file]);
     const up = (name: string) => async () => sampleValue(await scrape(port), 'nexus_top_backend_up', { backend: name, type: 'ollama' });
+    await until('gpu1 up', up('gpu1'), (v) => v === 1);
     await until('gpu2 up', up('gpu2'), (v) => v === 1);
     const families = await scrape(port);
     expect(sampleValue(families, 'nexus_top_backend_status', { backend: 'gpu1', status: 'healthy' })).toBe(1);

@@ -327,10 +327,13 @@ describe.concurrent('headless with every probe hanging', () => {
   /** Every probe in flight (see inFlight; the run has just started). */
   const probing = (fleet: Fleet): Promise<void> => inFlight(fleet, performance.now());
 
+  // SIGHUP in --events: with a config file it re-reads the file (a daemon's reload); backends given as
+  // URLs only have no file to re-read, so there it ends the stream like the others.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    it(`--events: ${signal} exits 0 within 1 s`, async ({ expect }) => {
+    it(`--events: ${signal} exits 0 within 1 s${signal === 'SIGHUP' ? ' (backends given as URLs, no file)' : ''}`, async ({ expect }) => {
       const fleet = await hungFleet();
-      const r = run(['--config', fleet.config, '--events']);
+      const args = signal === 'SIGHUP' ? ['ollama', 'vllm', 'llamacpp', 'openai'].map((type) => `${type}@${type}=${fleet.hung.url}`) : ['--config', fleet.config];
+      const r = run([...args, '--events']);
       await probing(fleet);
       const t0 = performance.now();
       r.child.kill(signal);
@@ -339,6 +342,23 @@ describe.concurrent('headless with every probe hanging', () => {
       expect({ code, signal: by }).toEqual({ code: 0, signal: null });
       expect(r.err()).toBe('');
     }, 20_000);
+
+    if (signal === 'SIGHUP') {
+      it('--events with a config file: SIGHUP re-reads it and the stream goes on; SIGTERM then exits 0 within 1 s', async ({ expect }) => {
+        const fleet = await hungFleet();
+        const r = run(['--config', fleet.config, '--events']);
+        await probing(fleet);
+        r.child.kill('SIGHUP');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(r.child.exitCode, 'still running after SIGHUP').toBeNull();
+        const t0 = performance.now();
+        r.child.kill('SIGTERM');
+        const { code, at } = await r.exit;
+        expect(at - t0).toBeLessThan(BUDGET_MS);
+        expect(code).toBe(0);
+        expect(r.err()).toBe('');
+      }, 20_000);
+    }
 
     it(`--once: ${signal} cancels the probes and exits within 1 s, 128+n, printing nothing`, async ({ expect }) => {
       const fleet = await hungFleet();
