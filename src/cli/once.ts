@@ -4,7 +4,6 @@ import type { Clock } from '../monitor/clock.js';
 import { checkResult } from '../output/check.js';
 import { exitCodeFor } from '../output/exit-code.js';
 import { fleetJson } from '../output/json.js';
-import { onceText } from '../output/table.js';
 import { fleetKeyOf, type DrainPersistence } from '../state/drain-state.js';
 import type { FleetSnapshot } from '../store/types.js';
 import { openDrainState, warnOnStderr } from './resolve-config.js';
@@ -39,15 +38,20 @@ export async function probeOnce(engine: Engine, clock: Clock, json: boolean, wri
   try {
     await engine.monitor.checkNow();
     engine.store.flush();
-    return printState(engine.store.getSnapshot(), clock.now(), json, write);
+    return await printState(engine.store.getSnapshot(), clock.now(), json, write);
   } finally {
     await engine.close();
   }
 }
 
-/** The table or the JSON document for a snapshot (`checked_at` = checkedAt); returns the exit code. */
-export function printState(snapshot: FleetSnapshot, checkedAt: number, json: boolean, write: (text: string) => void): number {
-  write(json ? `${JSON.stringify(fleetJson(snapshot, checkedAt), null, 2)}\n` : onceText(snapshot));
+/**
+ * The table or the JSON document for a snapshot (`checked_at` = checkedAt); returns the exit code.
+ * The table's text measuring (string-width: Intl.Segmenter, Unicode tables) costs ~30 ms to load,
+ * so `--json` never loads it.
+ */
+export async function printState(snapshot: FleetSnapshot, checkedAt: number, json: boolean, write: (text: string) => void): Promise<number> {
+  if (json) write(`${JSON.stringify(fleetJson(snapshot, checkedAt), null, 2)}\n`);
+  else write((await import('../output/table.js')).onceText(snapshot));
   return exitCodeFor(snapshot);
 }
 
