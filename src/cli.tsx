@@ -146,9 +146,22 @@ function modeOf(options: CliOptions): Mode {
 }
 
 /** The live dashboard over any engine (live or replayed). Ink is loaded only here, so --once never pays for it. */
-async function dashboard(engine: Engine, clock: Clock, options: CliOptions, version: string, notice?: string): Promise<number> {
-  const [{ runDashboard }, { makeTheme, wantsColor, wantsUnicode }] = await Promise.all([import('./ui/run-dashboard.js'), import('./ui/theme.js')]);
+async function dashboard(engine: Engine, clock: Clock, options: CliOptions, version: string, notice?: string, live = true): Promise<number> {
+  const [{ makeTheme, wantsColor, wantsUnicode }, { drawFirstFrame, LEAVE_SCREEN }] = await Promise.all([import('./ui/theme.js'), import('./ui/first-frame.js')]);
   const theme = makeTheme({ color: wantsColor(process.env, options.color, true), unicode: wantsUnicode(process.env) });
+  // Something on screen at once, while Ink loads (a replay's header starts otherwise: no early frame).
+  // Until the dashboard is mounted (it restores the terminal from then on), a way out must leave the screen.
+  let leaveEarly: (() => void) | undefined;
+  if (live) {
+    drawFirstFrame(process.stdout, `nexus-top ${version}  ${theme.glyph.separator}  ${engine.config.source}`);
+    leaveEarly = () => {
+      process.stdout.write(LEAVE_SCREEN);
+      leaveEarly = undefined;
+    };
+    restoreTerminal = () => leaveEarly?.();
+    process.once('exit', restoreTerminal);
+  }
+  const { runDashboard } = await import('./ui/run-dashboard.js');
   let ui: Dashboard | undefined;
   // The terminal gone (writes fail with EIO): the end of the session, not an internal error.
   const onTerminalError = (err: unknown): void => {
@@ -160,6 +173,7 @@ async function dashboard(engine: Engine, clock: Clock, options: CliOptions, vers
   process.stdout.on('error', onTerminalError);
   process.stderr.on('error', onTerminalError);
   ui = runDashboard({
+    screenEntered: live,
     engine,
     meta: { version, source: engine.config.source },
     theme,
@@ -176,6 +190,7 @@ async function dashboard(engine: Engine, clock: Clock, options: CliOptions, vers
     onError: (err) => crashed(err),
   });
   const dashboard = ui;
+  if (leaveEarly) process.removeListener('exit', restoreTerminal!);
   restoreTerminal = () => dashboard.restoreNow();
   onCrash = (text) => void dashboard.shutdown(EXIT.internal, text);
   // Every way out goes through one idempotent shutdown that restores the terminal first.
@@ -331,7 +346,7 @@ async function replay(options: CliOptions, file: string, version: string): Promi
         );
         break;
       case 'dashboard':
-        code = await dashboard(engine, engine.clock, options, version);
+        code = await dashboard(engine, engine.clock, options, version, undefined, false);
         break;
       case 'headless':
         throw new UsageError('--replay cannot be used with --headless');

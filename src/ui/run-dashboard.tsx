@@ -7,11 +7,11 @@ import { App } from './app.js';
 import { EXIT } from '../output/exit-code.js';
 import type { Theme } from './theme.js';
 
-// The alternate screen keeps the user's scrollback intact and is restored on exit, as in less or htop.
-const ENTER_SCREEN = '\u001b[?1049h\u001b[H\u001b[2J';
-const LEAVE_SCREEN = '\u001b[?25h\u001b[?1049l';
+import { ENTER_SCREEN, LEAVE_SCREEN } from './first-frame.js';
 
 export interface DashboardOptions {
+  /** drawFirstFrame already entered the alternate screen. */
+  screenEntered?: boolean;
   engine: Engine;
   meta: AppMeta;
   theme: Theme;
@@ -124,7 +124,7 @@ export function runDashboard(options: DashboardOptions): Dashboard {
     quit: () => void shutdown(0),
   };
 
-  stdout.write(ENTER_SCREEN);
+  if (!options.screenEntered) stdout.write(ENTER_SCREEN);
   const instance = render(<App store={engine.store} actions={actions} meta={meta} theme={theme} {...(options.notice ? { notice: options.notice } : {})} />, {
     stdout,
     stdin,
