@@ -4,32 +4,18 @@
  * and `--events`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { closedPort, serveRoutes, type Loopback } from '../helpers/loopback.js';
+import { describe, expect, it } from 'vitest';
+import { closedPort } from '../helpers/loopback.js';
 import { parsePromText, sampleValue } from '../helpers/prom-text.js';
+import { cliSandbox } from '../helpers/cli-sandbox.js';
 import { CLI, runCli } from '../helpers/run-cli.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'nexus-top-ecosystem-'));
-const env = { NEXUS_TOP_CONFIG: undefined, XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state'), HOME: dir, CI: 'true' };
-const servers: Loopback[] = [];
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
-});
-afterAll(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function ollama(): Promise<Loopback> {
-  const s = await serveRoutes({ '/api/tags': 'ollama/api_tags.http' }, 'ollama/not_found.http');
-  servers.push(s);
-  return s;
-}
+const box = cliSandbox('ecosystem');
+const { dir, ollama } = box;
+const env = box.env;
 
 let configs = 0;
 function config(backends: Array<{ name: string; url: string }>, health = 'interval_seconds = 30'): string {
@@ -79,7 +65,7 @@ describe('--check', () => {
 /** Start the binary; resolves once the line matching `ready` was written to stderr or stdout. */
 function start(args: string[]): { child: ChildProcess; exit: Promise<number | null>; stdout: () => string; stderr: () => string } {
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env, NEXUS_TOP_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
+  box.track(child);
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));

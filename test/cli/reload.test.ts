@@ -3,31 +3,16 @@
  * backends: the file changes on disk -> backends added, removed and replaced without losing the
  * history of the unchanged ones; a bad file keeps the old config running and says why; SIGHUP re-reads.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { serveRoutes, type Loopback } from '../helpers/loopback.js';
+import { describe, expect, it } from 'vitest';
+import { cliSandbox } from '../helpers/cli-sandbox.js';
 import { CLI } from '../helpers/run-cli.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'nexus-top-reload-'));
-const env = { ...process.env, NEXUS_TOP_CONFIG: '', XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state'), HOME: dir, CI: 'true' };
-const servers: Loopback[] = [];
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
-});
-afterAll(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function ollama(): Promise<Loopback> {
-  const s = await serveRoutes({ '/api/tags': 'ollama/api_tags.http' }, 'ollama/not_found.http');
-  servers.push(s);
-  return s;
-}
+const box = cliSandbox('reload');
+const { dir, ollama } = box;
+const env = { ...process.env, ...box.env, NEXUS_TOP_CONFIG: '' };
 
 const toml = (backends: Array<[string, string]>, interval = '0.2'): string =>
   `[health_check]\ninterval_seconds = ${interval}\n\n` + backends.map(([name, url]) => `[[backends]]\nname = "${name}"\nurl = "${url}"\ntype = "ollama"\n`).join('\n');
@@ -50,7 +35,7 @@ interface Event {
 
 function run(args: string[]) {
   const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
+  box.track(child);
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
