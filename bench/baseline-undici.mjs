@@ -53,20 +53,18 @@ function dispatch(i) {
   else queue.push(i);
 }
 
-// Backend i's k-th request is due at t0 + (i / n + k) × interval, so the load is spread evenly with no
-// bursts. Each backend has its own timer, re-armed for its next due time, in whole milliseconds.
-// (This loop used to re-arm one timer for the next request overall, a fraction of a millisecond away:
-// Node keeps a timer list per distinct delay, so that made and dropped a list per request, 30–60 µs of
-// CPU per probe that no client of the backends needs, which flattered the ratio against it.)
-const t0 = performance.now();
+// Backend i is first due at t0 + i × interval / n, then every interval from its previous start (as
+// nexus-top schedules), so the load is spread evenly with no bursts: one timer per backend, re-armed with
+// the same delay. (This loop used to re-arm a single timer for the next request overall, a fraction of a
+// millisecond away each time; Node keeps a timer list per distinct delay, so that made and dropped lists
+// all the time: 30–60 µs of CPU per probe that a client of these backends does not need, which flattered
+// the ratio against it.)
 for (let i = 0; i < n; i++) {
-  let k = 0;
   const fire = () => {
+    setTimeout(fire, intervalMs);
     dispatch(i);
-    k += 1;
-    setTimeout(fire, Math.max(0, Math.round(t0 + (i / n + k) * intervalMs - performance.now())));
   };
-  setTimeout(fire, Math.round((i * intervalMs) / n));
+  setTimeout(fire, (i * intervalMs) / n);
 }
 
 const stop = () => {
