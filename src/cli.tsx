@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { parseArgs, type CliOptions } from './cli/args.js';
 import { runEvents } from './cli/events.js';
-import { printState, probeCheck, probeOnce } from './cli/once.js';
+import { printCheck, printState, probeCheck, probeOnce } from './cli/once.js';
 import { createReloader, type Reloader } from './cli/reload.js';
 import { openDrainState, resolveConfig, warnOnStderr, type Resolved } from './cli/resolve-config.js';
 import { UsageError } from './cli/usage-error.js';
@@ -10,7 +10,7 @@ import { ConfigError } from './config/index.js';
 import { createEngine, type Engine } from './engine.js';
 import { systemClock, type Clock } from './monitor/clock.js';
 import type { MetricsServer } from './metrics/server.js';
-import { checkResult, checkUnknown } from './output/check.js';
+import { checkUnknown } from './output/check.js';
 import { EXIT } from './output/exit-code.js';
 import { createRecorder, openRecordFile, RecordingError, withRecorder } from './record/recorder.js';
 import { createReplayEngine, openRecording, type ReplayEngine } from './record/replay.js';
@@ -339,9 +339,7 @@ async function replay(options: CliOptions, file: string, version: string): Promi
           async (write) => {
             engine.monitor.start();
             await engine.done;
-            const { line, code } = checkResult(engine.store.getSnapshot(), { timeoutMs: recording.config.health.timeoutMs });
-            write(`${line}\n`);
-            return code;
+            return printCheck(engine.store.getSnapshot(), recording.config.health.timeoutMs, write);
           },
         );
         break;

@@ -60,10 +60,15 @@ export async function probeCheck(engine: Engine, write: (text: string) => void):
   try {
     await engine.monitor.checkNow();
     engine.store.flush();
-    const { line, code } = checkResult(engine.store.getSnapshot(), { timeoutMs: engine.config.health.timeoutMs });
-    write(`${line}\n`);
-    return code;
+    return printCheck(engine.store.getSnapshot(), engine.config.health.timeoutMs, write);
   } finally {
     await engine.close();
   }
+}
+
+/** The --check line for a snapshot (latency perfdata bounded by `timeoutMs`); returns its exit code. */
+export function printCheck(snapshot: FleetSnapshot, timeoutMs: number, write: (text: string) => void): number {
+  const { line, code } = checkResult(snapshot, { timeoutMs });
+  write(`${line}\n`);
+  return code;
 }
