@@ -13,10 +13,14 @@ import type { MetricsServer } from './metrics/server.js';
 import { checkUnknown } from './output/check.js';
 import { EXIT } from './output/exit-code.js';
 import { createRecorder, openRecordFile, RecordingError, withRecorder } from './record/recorder.js';
-import { createReplayEngine, openRecording, type ReplayEngine } from './record/replay.js';
+import type { ReplayEngine } from './record/replay.js';
 import type { Dashboard } from './ui/run-dashboard.js';
 
-process.setSourceMapsEnabled(true);
+// Stacks are printed only with --debug; mapping them to the sources means reading and parsing the
+// bundle's source maps at load (700 KB of JSON: ~10 ms of every start), so only then.
+if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
+// `ps` and `top` on the GPU box show what this is, not `node /…/dist/cli.js`.
+process.title = 'nexus-top';
 
 const say = (line: string): void => {
   process.stderr.write(`nexus-top: ${line}\n`);
@@ -251,7 +255,7 @@ async function live(options: CliOptions, version: string): Promise<number> {
     // A backend URL on the command line whose type could not be detected.
     for (const m of resolved.warnings) warn(m);
     const drainState = openDrainState(resolved.fleetKey, warn);
-    let engine = createEngine(resolved.config, systemClock, process.env, { drainState });
+    let engine = createEngine(resolved.config, systemClock, process.env, { drainState, connections: mode === 'once' || mode === 'check' ? 'single' : 'pooled' });
     if (recordFd !== undefined) {
       const recorder = createRecorder(recordFd, options.record!, engine.store, resolved.config, {
         version,
@@ -312,6 +316,8 @@ async function live(options: CliOptions, version: string): Promise<number> {
 
 /** Play a recording through the same store and views, on the recording's clock. */
 async function replay(options: CliOptions, file: string, version: string): Promise<number> {
+  // Loaded only for a replay (a live run never reads a recording).
+  const { createReplayEngine, openRecording } = await import('./record/replay.js');
   const recording = await openRecording(file);
   const mode = modeOf(options);
   if (mode === 'once' && !options.once) say('stdout is not a terminal; replaying to the end (as --once)');

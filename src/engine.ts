@@ -22,6 +22,11 @@ export interface EngineOptions {
    * snapshot; every drain or undrain through `engine.monitor` is saved to it.
    */
   drainState?: DrainPersistence;
+  /**
+   * `single` for runs that probe each backend once (--once, --check): no connection pool, nothing to load
+   * (src/probe/single.ts). Default `pooled`.
+   */
+  connections?: 'pooled' | 'single';
 }
 
 /** Wire the pieces together: probe (I/O) -> monitor (loop) -> store (state); views read the store. */
@@ -32,7 +37,8 @@ export function createEngine(
   options: EngineOptions = {},
 ): Engine {
   const store = createStore(config, { clock });
-  const proberFor = (c: Config) => createProber({ timeoutMs: c.health.timeoutMs, bodyLimitBytes: c.top.bodyLimitBytes, env, now: clock.now });
+  const connections = options.connections ?? 'pooled';
+  const proberFor = (c: Config) => createProber({ timeoutMs: c.health.timeoutMs, bodyLimitBytes: c.top.bodyLimitBytes, env, now: clock.now, connections });
   let prober = proberFor(config);
   // Probers replaced by a reload: closed with the engine (a probe of theirs may still be running).
   const retired: Array<typeof prober> = [];

@@ -107,7 +107,7 @@ export async function waitFor(find, timeoutMs, what) {
 let nodeExe;
 /**
  * The pid of the node process below a wrapper (script → sh → exec node). Found by its executable, not
- * its command line: meow sets process.title, which rewrites /proc/<pid>/cmdline to `nexus-top`.
+ * its command line: nexus-top sets process.title, which rewrites /proc/<pid>/cmdline to `nexus-top`.
  */
 export function findNodePid(rootPid) {
   nodeExe ??= realpathSync(process.execPath);
@@ -157,7 +157,7 @@ export function removeTempDirs() {
 }
 
 /**
- * A frozen copy of the built binary (dist/ and package.json, which meow reads for the version), so a
+ * A frozen copy of the built binary (dist/ and package.json), so a
  * colleague rebuilding dist/ in the middle of a run cannot change what is measured. The bundle needs
  * nothing from node_modules at run time. It lives in bench/out/builds/<sha256 of cli.js> (the newest
  * few are kept) so a saved .cpuprofile can still be mapped through its source maps after the run.

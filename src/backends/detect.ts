@@ -178,6 +178,8 @@ export async function detectType(url: string, options: DetectOptions = {}): Prom
   base.hash = '';
 
   const http = createHttpClient({
+    // A few requests once, before anything runs: no pool, and nothing to load (src/probe/single.ts).
+    connections: 'single',
     timeoutMs,
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_TOP.bodyLimitBytes,
     ...(options.ca ? { ca: options.ca } : {}),

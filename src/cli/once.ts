@@ -29,7 +29,7 @@ export async function runOnce(
     options.drainState === undefined
       ? openDrainState(options.fleetKey ?? fleetKeyOf(config, process.cwd()), options.onWarning ?? warnOnStderr)
       : options.drainState;
-  const engine = createEngine(config, clock, process.env, drainState ? { drainState } : {});
+  const engine = createEngine(config, clock, process.env, { ...(drainState ? { drainState } : {}), connections: 'single' });
   return probeOnce(engine, clock, json, write);
 }
 

@@ -30,6 +30,13 @@ describe('classifyError', () => {
     ['expired', systemError('CERT_HAS_EXPIRED', 'certificate has expired'), 'tls', 'TLS: certificate has expired'],
     ['host name', systemError('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"), 'tls', 'TLS: certificate does not match the host name'],
     ['plain HTTP on a TLS URL', systemError('ERR_SSL_WRONG_VERSION_NUMBER', 'wrong version number'), 'tls', 'TLS: wrong version number (is it plain HTTP?)'],
+    [
+      'plain HTTP on a TLS URL, as node:http reports it',
+      systemError('EPROTO', 'write EPROTO 807CACAD197F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:'),
+      'tls',
+      'TLS: wrong version number (is it plain HTTP?)',
+    ],
+    ['other SSL error as a write error', systemError('EPROTO', 'write EPROTO 80:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:x.c:1:'), 'tls', 'TLS: sslv3 alert handshake failure'],
     ['other SSL error', systemError('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'sslv3 alert handshake failure'), 'tls', 'TLS: sslv3 alert handshake failure'],
     ['connect timeout', new errors.ConnectTimeoutError(), 'timeout', 'connect timed out'],
     ['headers timeout', new errors.HeadersTimeoutError(), 'timeout', 'timed out waiting for headers'],

@@ -164,7 +164,14 @@ export function classifyError(err: unknown, ctx: ClassifyContext = {}): Classifi
     return { kind: 'timeout', message: 'cancelled' };
   }
 
-  const tls = find((code) => isTlsCode(code));
+  const tls = find((code) => isTlsCode(code)) ?? find((code, e) => code === 'EPROTO' && /SSL routines/.test(str(e.message)));
+  if (tls?.code === 'EPROTO') {
+    // OpenSSL's failure as a write error (node:http writes before the handshake ends): `…:SSL routines:
+    // func:wrong version number:…`. The same reasons as the handshake's own codes.
+    const reason = /SSL routines:[^:]*:([^:]+)/.exec(str(tls.message))?.[1] ?? 'handshake failed';
+    const code = `ERR_SSL_${reason.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+    return { kind: 'tls', message: `TLS: ${TLS_REASONS[code] ?? cleanText(reason, 120)}` };
+  }
   if (tls) {
     const code = str(tls.code);
     const mismatch = code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? nameMismatch(tls, ctx.host) : undefined;

@@ -1,11 +1,22 @@
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import zlib from 'node:zlib';
 import type { Exchange } from '../backends/types.js';
 import { cleanText } from '../text/sanitize.js';
 import type { AbortSignalLike } from './abort.js';
 import { classifyError, formatBytes } from './classify.js';
-import { Agent, buildConnector, request } from './undici.js';
+import { getOnce } from './single.js';
+import type { Agent } from './undici.js';
+
+/**
+ * Undici is loaded with the first pooled request, not at start: a run that never makes one (--once,
+ * --check) never pays for it, and the dashboard's first frame does not wait for it.
+ */
+type Undici = typeof import('./undici.js');
+let undici: Undici | undefined;
+let loadingUndici: Promise<Undici> | undefined;
+function loadUndici(): Promise<Undici> {
+  return (loadingUndici ??= import('./undici.js').then((m) => (undici = m)));
+}
 
 export interface HttpClientOptions {
   /** The probe deadline; undici's own connect/headers/body timers are set just past it so ours fires first. */
@@ -17,6 +28,12 @@ export interface HttpClientOptions {
    * Unset in life; the tests use it to trust a private test CA.
    */
   ca?: string | string[];
+  /**
+   * `pooled` (the default): undici, keep-alive connections reused from probe to probe — the loop.
+   * `single`: each request on a connection of its own over node:http (src/probe/single.ts) — for runs
+   * that ask each backend once, where a pool buys nothing and undici's start-up costs most of the run.
+   */
+  connections?: 'pooled' | 'single';
 }
 
 export interface GetRequest {
@@ -74,6 +91,13 @@ function copyHeaders(raw: Record<string, string | string[] | undefined>): Record
   return out;
 }
 
+/** An answer's status and head, its body still to be read (undici's response data, or node:http's). */
+interface Answer {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable;
+}
+
 /** The body passed the limit (on the wire or decoded). */
 class BodyTooBig extends Error {}
 /** The body stream itself failed (socket reset, abort): classified like any transport error. */
@@ -83,14 +107,23 @@ class TransportError extends Error {
   }
 }
 
+/** node:zlib, loaded with the first encoded body (local servers never compress). */
+const zlibModule = (): typeof import('node:zlib') => process.getBuiltinModule('node:zlib');
+
+function gunzip(): Transform {
+  const zlib = zlibModule();
+  return zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+}
+
 const DECODERS: Record<string, { name: string; create(first: Buffer): Transform }> = {
   // Lenient about a missing end like browsers and undici's fetch: a cut body then reads as truncated JSON.
-  gzip: { name: 'gzip', create: () => zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH }) },
-  'x-gzip': { name: 'gzip', create: () => zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH }) },
+  gzip: { name: 'gzip', create: () => gunzip() },
+  'x-gzip': { name: 'gzip', create: () => gunzip() },
   // HTTP "deflate" is zlib-wrapped, but some servers send raw deflate: tell them apart by the zlib header.
   deflate: {
     name: 'deflate',
     create: (first) => {
+      const zlib = zlibModule();
       const opts = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
       const zlibWrapped = first.length >= 2 && (first[0]! & 0x0f) === 8 && ((first[0]! << 8) | first[1]!) % 31 === 0;
       return zlibWrapped || first.length < 2 ? zlib.createInflate(opts) : zlib.createInflateRaw(opts);
@@ -98,7 +131,10 @@ const DECODERS: Record<string, { name: string; create(first: Buffer): Transform 
   },
   br: {
     name: 'brotli',
-    create: () => zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }),
+    create: () => {
+      const zlib = zlibModule();
+      return zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH });
+    },
   },
 };
 
@@ -335,6 +371,7 @@ const UTF8 = new TextDecoder('utf-8');
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { timeoutMs, bodyLimitBytes } = options;
+  const single = options.connections === 'single';
   // Undici's timers back ours up (a request left behind by an abort still ends); ours is the one reported.
   const undiciTimeout = timeoutMs + 1_000;
   const pools = new Map<boolean, Pool>();
@@ -342,6 +379,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   const newPool = (tlsVerify: boolean): Pool => {
     const connects = new Map<string, number>();
+    const { Agent, buildConnector } = undici!;
     const base = buildConnector({ rejectUnauthorized: tlsVerify, timeout: undiciTimeout, ...(options.ca ? { ca: options.ca } : {}) });
     const agent = new Agent({
       connect: (opts, callback) => {
@@ -365,8 +403,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   const tooBig = `body over ${formatBytes(bodyLimitBytes)}`;
 
-  async function exchange(req: GetRequest, route: Route, agent: Agent, progress: { answered: boolean }): Promise<Exchange> {
-    const { statusCode, headers, body } = await request(agent, {
+  /** The answer's head over the pool's agent. */
+  function pooledRequest(req: GetRequest, route: Route, agent: Agent): Promise<Answer> {
+    return undici!.request(agent, {
       origin: route.origin,
       path: route.path,
       method: 'GET',
@@ -374,6 +413,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       // A ProbeAbort, or an AbortSignal: undici takes any EventTarget-like signal.
       signal: req.signal as AbortSignal,
     });
+  }
+
+  /** The answer's head on a connection of its own. */
+  async function singleRequest(req: GetRequest): Promise<Answer> {
+    const res = await getOnce(req.url, headersFor(req.headers), req.signal, { tlsVerify: req.tlsVerify, ca: options.ca });
+    return { statusCode: res.statusCode ?? 0, headers: res.headers, body: res };
+  }
+
+  async function exchange(answer: Promise<Answer>, progress: { answered: boolean }): Promise<Exchange> {
+    const { statusCode, headers, body } = await answer;
     progress.answered = true;
     const answerHeaders = lowerCaseHeaders(headers);
     const declared = Number(answerHeaders['content-length']);
@@ -405,7 +454,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const origin = route.connectKey;
     const before = pool.connects.get(origin) ?? 0;
     const progress = { answered: false };
-    exchange(req, route, pool.agent, progress).then(done, (error: unknown) => {
+    exchange(pooledRequest(req, route, pool.agent), progress).then(done, (error: unknown) => {
       const reused = (pool.connects.get(origin) ?? 0) === before;
       if (!reused || progress.answered || !isStaleSocketError(error) || req.signal.aborted || closed) return failed(error);
       let fresh: Pool;
@@ -415,7 +464,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         return failed(poolError);
       }
       const drop = (): void => void fresh.agent.destroy().catch(noop);
-      exchange(req, route, fresh.agent, { answered: false }).then(
+      exchange(pooledRequest(req, route, fresh.agent), { answered: false }).then(
         (answer) => {
           drop();
           done(answer);
@@ -454,21 +503,25 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           settled = true;
           resolve(failure(req, error));
         };
+        const answered = (answer: Exchange): void => {
+          signal.removeEventListener('abort', onAbort);
+          if (settled) return;
+          settled = true;
+          resolve(answer);
+        };
+        const start = (): void => {
+          if (settled) return;
+          if (closed) return answered({ ...CLOSED });
+          try {
+            if (single) exchange(singleRequest(req), { answered: false }).then(answered, failed);
+            else exchangeWithRetry(req, answered, failed);
+          } catch (error) {
+            failed(error);
+          }
+        };
         signal.addEventListener('abort', onAbort, ONCE);
-        try {
-          exchangeWithRetry(
-            req,
-            (answer) => {
-              signal.removeEventListener('abort', onAbort);
-              if (settled) return;
-              settled = true;
-              resolve(answer);
-            },
-            failed,
-          );
-        } catch (error) {
-          failed(error);
-        }
+        if (single || undici) start();
+        else loadUndici().then(start, failed);
       });
     },
     async close() {

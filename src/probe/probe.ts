@@ -19,6 +19,8 @@ export interface ProberOptions {
   now?: () => number;
   /** PEM certificates to trust instead of Node's bundled roots; unset in life (tests trust a private CA). */
   ca?: string | string[];
+  /** How requests are sent: see HttpClientOptions.connections. Default `pooled`. */
+  connections?: 'pooled' | 'single';
 }
 
 export interface Prober {
@@ -93,7 +95,7 @@ export function createProber(options: ProberOptions): Prober {
   const { timeoutMs, bodyLimitBytes } = options;
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
-  const http = createHttpClient({ timeoutMs, bodyLimitBytes, ...(options.ca ? { ca: options.ca } : {}) });
+  const http = createHttpClient({ timeoutMs, bodyLimitBytes, ...(options.ca ? { ca: options.ca } : {}), ...(options.connections ? { connections: options.connections } : {}) });
   const deadlineMs = Math.min(Math.max(0, timeoutMs), 2 ** 31 - 1);
   const targets = new WeakMap<BackendConfig, CachedTarget>();
   const linked = new WeakMap<AbortSignal, Linked>();

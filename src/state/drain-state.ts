@@ -1,8 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { cleanText } from '../text/sanitize.js';
 import { DEMO_FLEET_KEY, drainedIn, emptyFleets, parseState, serializeState, withDrain, type DrainedFleets } from './drain-file.js';
+
+/** Loaded when a drain is saved, not at start: `import … from 'node:crypto'` costs ~4 ms of every start. */
+const randomSuffix = (): string => process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex');
 
 /** What the engine needs from drain persistence. */
 export interface DrainPersistence {
@@ -100,7 +102,7 @@ export function createDrainState(options: DrainStateOptions): DrainState {
   const write = (text: string): void => {
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     // Same directory as the target, so the rename is atomic: readers see the old file or the new one.
-    const tmp = join(stateDir, `.${STATE_FILE}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    const tmp = join(stateDir, `.${STATE_FILE}.${process.pid}.${randomSuffix()}.tmp`);
     let fd: number | undefined;
     try {
       fd = openSync(tmp, 'wx', 0o600);
