@@ -169,12 +169,14 @@ function reachable(dist) {
     if (seen.has(rel)) return;
     seen.add(rel);
     const text = readFileSync(join(dist, rel), 'utf8');
-    for (const m of text.matchAll(/["'](\.\.?\/[^"'\s]+\.js)["']/g)) {
+    for (const m of text.matchAll(/["'](\.\.?\/[^"'\s]+\.m?js)["']/g)) {
       const next = relative(dist, join(dist, dirname(rel), m[1]));
       if (existsSync(join(dist, next))) visit(next);
     }
   };
   visit('cli.js');
+  // It says cli.js is CommonJS (the package is "type": "module").
+  if (existsSync(join(dist, 'package.json'))) seen.add('package.json');
   return [...seen];
 }
 

@@ -66,7 +66,8 @@ describe('config reload', () => {
     save(file, toml([['keep', a.url], ['moved', d.url], ['new', b.url]]));
     const reload = await p.waitFor('config_reload', (e) => e.type === 'config_reload');
     expect(reload).toMatchObject({ added: ['new'], removed: ['gone'], replaced: ['moved'] });
-    const n = p.events().length;
+    // Counted from the reload event itself: the first probes after it may already be in (polling is 50 ms).
+    const n = p.events().findIndex((e) => e.type === 'config_reload') + 1;
     // The new and the replaced backend start afresh (unknown -> healthy); the unchanged one does not.
     await p.waitFor('new healthy', (e) => e.type === 'status' && e.backend === 'new' && e.to === 'healthy', n);
     await p.waitFor('moved healthy again', (e) => e.type === 'status' && e.backend === 'moved' && e.to === 'healthy', n);
@@ -84,9 +85,8 @@ describe('config reload', () => {
     await new Promise((r) => setTimeout(r, 600));
     expect(a.requests.length).toBeGreaterThan(before);
     // Fixed again: applied.
-    const m = p.events().length;
     save(file, toml([['keep', a.url]]));
-    const fixed = await p.waitFor('config_reload after the fix', (e) => e.type === 'config_reload', m);
+    const fixed = await p.waitFor('config_reload after the fix', (e) => e.type === 'config_reload', n);
     expect(fixed.removed!.sort()).toEqual(['moved', 'new']);
     p.child.kill('SIGTERM');
     expect(await p.exit).toBe(0);
