@@ -156,8 +156,9 @@ export function parseArgs(argv: string[]): { options: CliOptions; help: string; 
       values[token.name] = true;
       continue;
     }
+    // `-c=FILE` as `-c FILE` (util.parseArgs keeps the `=` of a short flag).
+    const value = token.inlineValue && !token.rawName.startsWith('--') && token.value?.startsWith('=') ? token.value.slice(1) : token.value;
     // `--config --once`: a flag where the value should be is a missing value, not a file named --once.
-    const value = token.value;
     if (value === undefined || value.trim() === '' || (!token.inlineValue && /^--?[A-Za-z]/.test(value))) {
       throw new UsageError(`--${token.name} needs a value`);
     }
