@@ -88,6 +88,27 @@ describe('backend table', () => {
     expect(rowOf(a.screen(), 'alpha')).not.toMatch(/\s2\.0ms\s/);
   });
 
+  it('moves the age of an error from before a recovery along with the clock alone', async () => {
+    const { store, clock } = storeWith(configOf(['alpha']), {});
+    // Failed at T, healthy again since T + 59 s.
+    const t = clock.now();
+    record(store, t, 'alpha', refused);
+    await clock.advance(30_000);
+    record(store, clock.now(), 'alpha', ok());
+    await clock.advance(29_000);
+    record(store, clock.now(), 'alpha', ok());
+    store.flush();
+    const { screen } = await open(store, { columns: 160 });
+    expect(rowOf(screen(), 'alpha')).toMatch(/healthy\s+0s\s.*connection: connection refused \(59s ago\)/);
+    // T + 119.5 s: SINCE 1m, the error 1m ago; a second later SINCE still says 1m, the error 2m.
+    await clock.advance(60_500);
+    store.tick();
+    await vi.waitFor(() => expect(rowOf(screen(), 'alpha')).toMatch(/healthy\s+1m\s.*\(1m ago\)/));
+    await clock.advance(1_000);
+    store.tick();
+    await vi.waitFor(() => expect(rowOf(screen(), 'alpha')).toMatch(/healthy\s+1m\s.*\(2m ago\)/));
+  });
+
   it('marks a backend whose probe has run for a second, not the quick ones', async () => {
     const { store, clock } = fleet();
     const { screen } = await open(store);
@@ -736,5 +757,72 @@ describe('footer', () => {
     expect(footer).toMatch(/\? help {2}q quit$/);
     expect(stringWidth(footer)).toBeLessThanOrEqual(columns);
     expect(footer).toMatch(/^↑\/↓ move/);
+  });
+});
+
+describe('paced fleet updates (the live dashboard follows the fleet a few times a second)', () => {
+  const PACE_MS = 250;
+  const probe = (store: ReturnType<typeof fleet>['store'], at: number, latencyMs: number): void => {
+    record(store, at, 'alpha', { ...ok(['llama3:8b', 'qwen2:7b']), latencyMs });
+    store.flush();
+  };
+  const latencyOf = (screen: string): string => /healthy\s+\S+\s+(\S+)/.exec(rowOf(screen, 'alpha'))?.[1] ?? '';
+  const settleInk = (): Promise<void> => new Promise((r) => setTimeout(r, 30));
+
+  it('a burst of publishes gives one render, with the last state, within the interval', async () => {
+    const { store, clock } = fleet();
+    const a = await open(store, { pace: { clock, ms: PACE_MS } });
+    // The first change after a quiet spell shows at once.
+    probe(store, clock.now(), 400);
+    await vi.waitFor(() => expect(latencyOf(a.screen())).toMatch(/ms$/));
+    const first = latencyOf(a.screen());
+    expect(first).not.toBe('12ms');
+    const frames = a.frames.length;
+    // Five more within the interval, each a different latency on screen: nothing drawn meanwhile.
+    for (const ms of [2_000, 4_000, 6_000, 8_000, 9_000]) {
+      await clock.advance(20);
+      for (let i = 0; i < 4; i++) probe(store, clock.now(), ms);
+    }
+    await settleInk();
+    expect(a.frames.length).toBe(frames);
+    expect(latencyOf(a.screen())).toBe(first);
+    // At the end of the interval: one render, the latest state.
+    await clock.advance(PACE_MS);
+    await vi.waitFor(() => expect(latencyOf(a.screen())).toMatch(/\ds$/));
+    await settleInk();
+    expect(a.frames.length).toBe(frames + 1);
+    const shown = latencyOf(a.screen());
+    await clock.advance(PACE_MS * 4);
+    await settleInk();
+    expect(latencyOf(a.screen())).toBe(shown);
+  });
+
+  it('a key renders at once, with the fleet as it is now', async () => {
+    const { store, clock } = fleet();
+    const a = await open(store, { pace: { clock, ms: PACE_MS } });
+    probe(store, clock.now(), 400);
+    await vi.waitFor(() => expect(latencyOf(a.screen())).not.toBe('12ms'));
+    const before = latencyOf(a.screen());
+    // A change held back by the pace (the clock does not move), then a key.
+    await clock.advance(10);
+    for (let i = 0; i < 4; i++) probe(store, clock.now(), 9_000);
+    await settleInk();
+    expect(latencyOf(a.screen())).toBe(before);
+    await a.press('s');
+    await vi.waitFor(() => expect(a.screen()).toMatch(/sort: status/));
+    expect(latencyOf(a.screen())).not.toBe(before);
+    expect(latencyOf(a.screen())).toMatch(/\ds$/);
+  });
+
+  it('what a key asks for (a drain) shows as soon as the store has it, not at the end of the interval', async () => {
+    const { store, clock } = fleet();
+    const actions = { ...spyActions(), toggleDrain: vi.fn((name: string) => store.setDrained(name, true)) };
+    const a = await open(store, { pace: { clock, ms: PACE_MS }, actions });
+    probe(store, clock.now(), 400);
+    await vi.waitFor(() => expect(latencyOf(a.screen())).not.toBe('12ms'));
+    await a.press('d');
+    expect(actions.toggleDrain).toHaveBeenCalledWith('alpha');
+    store.flush();
+    await vi.waitFor(() => expect(rowOf(a.screen(), 'alpha')).toMatch(/draining \(up\)/));
   });
 });

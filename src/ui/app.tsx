@@ -11,10 +11,10 @@ import { ScreenContext } from './screen-context.js';
 import { Line } from './components/line.js';
 import { eventScrollMax, eventsShown } from './events.js';
 import { stepInterval } from './format.js';
-import { useFleetSnapshot, type SnapshotSource } from './hooks/use-fleet.js';
+import { useFleetSnapshot, type Pace, type SnapshotSource } from './hooks/use-fleet.js';
 import { useTerminalSize, type TerminalSize } from './hooks/use-terminal-size.js';
 import { resolveKey, type Action } from './keymap.js';
-import { fit, layoutColumns, type Segment } from './layout.js';
+import { fit, layoutColumns, sameColumns, type Segment } from './layout.js';
 import { initialView, scrollOffset, selectedIndex, viewReducer, visibleRows, type ViewEvent, type ViewState } from './state/view-state.js';
 import type { Theme } from './theme.js';
 
@@ -27,6 +27,8 @@ export interface AppProps {
   size?: TerminalSize;
   /** A one-line notice shown above the footer (e.g. a state-file warning). */
   notice?: string;
+  /** Follow the fleet at most once per `pace.ms` (keys still render at once); every publish when absent. */
+  pace?: Pace;
 }
 
 /** Header (2 lines) and footer (1) around the body. */
@@ -44,8 +46,8 @@ export function keyName(input: string, key: Key): string {
   return input;
 }
 
-export function App({ store, actions, meta, theme, size, notice }: AppProps) {
-  const snapshot = useFleetSnapshot(store);
+export function App({ store: live, actions, meta, theme, size, notice, pace }: AppProps) {
+  const { snapshot, source: store, keyPressed } = useFleetSnapshot(live, pace);
   const terminal = useTerminalSize();
   const { columns: width, rows: height } = size ?? terminal;
   const screen = useMemo(() => ({ width, theme }), [width, theme]);
@@ -62,7 +64,11 @@ export function App({ store, actions, meta, theme, size, notice }: AppProps) {
   };
   const view = viewRef.current;
   const rows = useMemo(() => visibleRows(snapshot.backends, view.sort, view.filter), [snapshot.backends, view.sort, view.filter]);
-  const columns = useMemo(() => layoutColumns(width, snapshot.backends, theme), [width, snapshot.backends, theme]);
+  const laid = useMemo(() => layoutColumns(width, snapshot.backends, theme), [width, snapshot.backends, theme]);
+  // The same layout as before stays the same object, so rows drawn for it are not worked out again.
+  const columnsRef = useRef(laid);
+  if (columnsRef.current !== laid && !sameColumns(columnsRef.current, laid)) columnsRef.current = laid;
+  const columns = columnsRef.current;
 
   // Keep the frame at least one row shorter than the terminal: a frame as tall as the screen makes Ink clear it on every update.
   // A config file that could not be reloaded outranks any other notice: the screen is not what the file says.
@@ -151,6 +157,8 @@ export function App({ store, actions, meta, theme, size, notice }: AppProps) {
   };
 
   useInput((input, key) => {
+    // A key shows the fleet as it is now, not as it was at the last paced update.
+    keyPressed();
     const mode = viewRef.current.mode;
     // Keys typed quickly (or sent by tmux) can arrive as one chunk: treat each character as a key press.
     if (input.length > 1 && !key.ctrl && !key.meta && mode.kind !== 'filter' && !/[\u0000-\u001f]/.test(input)) {
@@ -182,7 +190,9 @@ export function App({ store, actions, meta, theme, size, notice }: AppProps) {
     <ScreenContext.Provider value={screen}>
     <Box flexDirection="column" width={width}>
       <Header snapshot={snapshot} meta={meta} theme={theme} sort={view.sort} filter={view.filter} />
-      <Box flexDirection="column" height={bodyHeight} overflow="hidden">
+      {/* Clipped in height only: every line is already cut to the width (Line), and a horizontal clip would
+          make Ink slice every line of the body again on every frame. */}
+      <Box flexDirection="column" height={bodyHeight} overflowY="hidden">
         {body}
       </Box>
       {banner ? <Line segments={[banner]} /> : null}

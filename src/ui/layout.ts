@@ -1,5 +1,5 @@
 import cliTruncate from 'cli-truncate';
-import stringWidth from 'string-width';
+import { textWidth } from './width.js';
 import { formatLatency } from '../output/format.js';
 import { lastErrorText } from '../output/table.js';
 import type { BackendView } from '../store/types.js';
@@ -78,8 +78,17 @@ function oldError(b: BackendView): boolean {
   return b.lastError !== null && b.health === 'healthy' && b.consecutiveFailures === 0;
 }
 
-/** The cells of one row; pure, so a row's text changes only when something shown changed. */
+/** What a row shows that moves with the clock alone: SINCE, and the age of an error from before a recovery. */
+export function rowAges(b: BackendView, now: number): { since: string; errorAge: string | null } {
+  return {
+    since: b.lastCheckAt === null && b.status === 'unknown' ? '-' : coarseAge(now - b.statusSince),
+    errorAge: oldError(b) ? coarseAge(now - b.lastError!.at) : null,
+  };
+}
+
+/** The cells of one row; pure, so a row's text changes only when something shown changed (the view, or rowAges). */
 export function rowCells(b: BackendView, now: number, theme: Theme, historyWidth = MIN_HISTORY): Record<ColumnId, Cell> {
+  const { since, errorAge } = rowAges(b, now);
   const stale = theme.glyph.stale;
   const latency = b.latencyEmaMs === null ? '-' : `${formatLatency(b.latencyEmaMs)}${b.latencyStale ? stale : ''}`;
   const models = b.modelsListedAt === null ? '-' : `${b.models.length}${b.modelsStale ? stale : ''}`;
@@ -88,12 +97,12 @@ export function rowCells(b: BackendView, now: number, theme: Theme, historyWidth
     name: [{ text: b.name }],
     type: [{ text: b.type }],
     status: statusCell(b, theme),
-    since: [{ text: b.lastCheckAt === null && b.status === 'unknown' ? '-' : coarseAge(now - b.statusSince) }],
+    since: [{ text: since }],
     latency: [{ text: latency, dim: b.latencyStale }],
     models: [{ text: models, dim: b.modelsStale }],
     history: historyCell(b.history, historyWidth, theme),
-    error: oldError(b)
-      ? [{ text: `${error} (${coarseAge(now - b.lastError!.at)} ago)`, dim: true }]
+    error: errorAge !== null
+      ? [{ text: `${error} (${errorAge} ago)`, dim: true }]
       : [{ text: error, ...(theme.color && b.health !== 'healthy' && error ? { colour: b.health === 'loading' ? ('yellow' as const) : ('red' as const) } : {}) }],
   };
 }
@@ -108,12 +117,12 @@ export function rowCells(b: BackendView, now: number, theme: Theme, historyWidth
  * back if it fits once a later one has gone), then the name is cut.
  */
 export function layoutColumns(width: number, rows: readonly BackendView[], theme: Theme): LaidColumn[] {
-  const widest = (f: (b: BackendView) => number, title: string, cap = 64): number => Math.min(cap, Math.max(stringWidth(title), ...rows.map(f)));
-  const text = (f: (b: BackendView) => string) => (b: BackendView) => stringWidth(f(b));
+  const widest = (f: (b: BackendView) => number, title: string, cap = 64): number => Math.min(cap, Math.max(textWidth(title), ...rows.map(f)));
+  const text = (f: (b: BackendView) => string) => (b: BackendView) => textWidth(f(b));
   const natural: Record<ColumnId, number> = {
     name: widest(text((b) => b.name), 'NAME', 32),
     type: widest(text((b) => b.type), 'TYPE'),
-    status: widest((b) => stringWidth(statusText(b, theme)) + (b.flapping ? FLAPPING.length + 1 : 0), 'STATUS'),
+    status: widest((b) => textWidth(statusText(b, theme)) + (b.flapping ? FLAPPING.length + 1 : 0), 'STATUS'),
     since: 5,
     latency: 8,
     models: 6,
@@ -140,7 +149,7 @@ export function layoutColumns(width: number, rows: readonly BackendView[], theme
   if (spare < 0) {
     widths.name = Math.max(MIN_NAME, widths.name + spare);
   } else if (hasHistory && hasError) {
-    const errorWants = Math.max(0, ...rows.map((b) => stringWidth(lastErrorText(b)) + (oldError(b) ? AGE_SUFFIX : 0))) - MIN_ERROR;
+    const errorWants = Math.max(0, ...rows.map((b) => textWidth(lastErrorText(b)) + (oldError(b) ? AGE_SUFFIX : 0))) - MIN_ERROR;
     let errorExtra = Math.min(spare, Math.max(0, errorWants), Math.max(ERROR_FIRST - MIN_ERROR, Math.ceil(spare / 2)));
     const historyExtra = Math.min(spare - errorExtra, MAX_HISTORY - MIN_HISTORY);
     errorExtra = spare - historyExtra;
@@ -154,21 +163,26 @@ export function layoutColumns(width: number, rows: readonly BackendView[], theme
   return ids.map((id) => ({ id, title: TITLES[id], width: widths[id], align: id === 'latency' || id === 'models' || id === 'since' || id === 'history' ? 'right' : 'left' }));
 }
 
+/** The same layout (so the one laid out before can be kept, and rows drawn for it are still right). */
+export function sameColumns(a: readonly LaidColumn[], b: readonly LaidColumn[]): boolean {
+  return a.length === b.length && a.every((c, i) => c.id === b[i]!.id && c.width === b[i]!.width && c.align === b[i]!.align && c.title === b[i]!.title);
+}
+
 /** Pad or truncate to exactly `width` display columns (wide characters and emoji counted right). */
 export function fit(text: string, width: number, align: 'left' | 'right', ellipsis: string): string {
   let t = text;
-  if (stringWidth(t) > width) t = cliTruncate(t, width, { truncationCharacter: ellipsis });
-  const pad = ' '.repeat(Math.max(0, width - stringWidth(t)));
+  if (textWidth(t) > width) t = cliTruncate(t, width, { truncationCharacter: ellipsis });
+  const pad = ' '.repeat(Math.max(0, width - textWidth(t)));
   return align === 'right' ? pad + t : t + pad;
 }
 
 /** Cut segments to `width` display columns, marking the cut with the theme's ellipsis (ASCII under LANG=C). */
 export function fitSegments(segments: readonly Segment[], width: number, ellipsis: string): readonly Segment[] {
-  if (segments.reduce((n, s) => n + stringWidth(s.text), 0) <= width) return segments;
+  if (segments.reduce((n, s) => n + textWidth(s.text), 0) <= width) return segments;
   const out: Segment[] = [];
   let room = width;
   for (const s of segments) {
-    const w = stringWidth(s.text);
+    const w = textWidth(s.text);
     if (w < room) {
       out.push(s);
       room -= w;
@@ -184,7 +198,7 @@ export function fitSegments(segments: readonly Segment[], width: number, ellipsi
 /** `fit` for a cell of several segments: exactly `width` columns, padding unstyled. */
 export function fitCell(cell: Cell, width: number, align: 'left' | 'right', ellipsis: string): Segment[] {
   const fitted = [...fitSegments(cell, width, ellipsis)];
-  const pad = width - fitted.reduce((n, s) => n + stringWidth(s.text), 0);
+  const pad = width - fitted.reduce((n, s) => n + textWidth(s.text), 0);
   if (pad <= 0) return fitted;
   const space = { text: ' '.repeat(pad) };
   return align === 'right' ? [space, ...fitted] : [...fitted, space];

@@ -41,6 +41,12 @@ export interface Dashboard {
   restoreNow(): void;
 }
 
+/**
+ * The screen follows the fleet at most this often (a change shows within it). A busy fleet publishes every
+ * few milliseconds and each update is a whole frame for Ink to build; keys are not held back by it.
+ */
+export const FLEET_UPDATE_MS = 250;
+
 /** Mount the live dashboard on a terminal. */
 export function runDashboard(options: DashboardOptions): Dashboard {
   const { engine, meta, theme, clock } = options;
@@ -125,7 +131,7 @@ export function runDashboard(options: DashboardOptions): Dashboard {
   };
 
   if (!options.screenEntered) stdout.write(ENTER_SCREEN);
-  const instance = render(<App store={engine.store} actions={actions} meta={meta} theme={theme} {...(options.notice ? { notice: options.notice } : {})} />, {
+  const instance = render(<App store={engine.store} actions={actions} meta={meta} theme={theme} pace={{ clock, ms: FLEET_UPDATE_MS }} {...(options.notice ? { notice: options.notice } : {})} />, {
     stdout,
     stdin,
     exitOnCtrlC: false,

@@ -7,6 +7,7 @@ import type { ProbeOutcome, ProbeResult } from '../../src/probe/types.js';
 import { createStore, type FleetStore } from '../../src/store/store.js';
 import type { FleetActions } from '../../src/ui/actions.js';
 import { App } from '../../src/ui/app.js';
+import type { Pace } from '../../src/ui/hooks/use-fleet.js';
 import { makeTheme } from '../../src/ui/theme.js';
 import { fakeClock, type FakeClock } from './fake-clock.js';
 
@@ -53,12 +54,12 @@ export function spyActions() {
 
 export function renderApp(
   store: FleetStore,
-  options: { columns?: number; rows?: number; color?: boolean; unicode?: boolean; actions?: FleetActions; notice?: string } = {},
+  options: { columns?: number; rows?: number; color?: boolean; unicode?: boolean; actions?: FleetActions; notice?: string; pace?: Pace } = {},
 ) {
   const actions = options.actions ?? spyActions();
   const theme = makeTheme({ color: options.color ?? true, unicode: options.unicode ?? true });
   const size = { columns: options.columns ?? 120, rows: options.rows ?? 30 };
-  const r = render(<App store={store} actions={actions} meta={{ version: '9.9.9', source: 'test.toml' }} theme={theme} size={size} {...(options.notice ? { notice: options.notice } : {})} />);
+  const r = render(<App store={store} actions={actions} meta={{ version: '9.9.9', source: 'test.toml' }} theme={theme} size={size} {...(options.notice ? { notice: options.notice } : {})} {...(options.pace ? { pace: options.pace } : {})} />);
   const screen = (): string => stripAnsi(r.lastFrame() ?? '');
   /** Write key bytes, then let Ink parse them and React re-render. */
   const press = async (...keys: string[]): Promise<void> => {

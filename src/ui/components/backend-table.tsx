@@ -1,7 +1,7 @@
 import { Box } from 'ink';
 import React, { memo, useRef } from 'react';
 import type { BackendView } from '../../store/types.js';
-import { fit, fitCell, ROW_PREFIX, rowCells, type LaidColumn, type Segment } from '../layout.js';
+import { fit, fitCell, ROW_PREFIX, rowAges, rowCells, type LaidColumn, type Segment } from '../layout.js';
 import { createLatencyMemory, slowProbe } from '../steady.js';
 import type { Theme } from '../theme.js';
 import { Line } from './line.js';
@@ -18,6 +18,18 @@ function rowSegments(b: BackendView, columns: readonly LaidColumn[], selected: b
     out.push(...fitCell(cells[c.id], c.width, c.align, theme.glyph.ellipsis));
   });
   return out;
+}
+
+/** What a row was last drawn from, and what it became. */
+interface Drawn {
+  view: BackendView;
+  columns: readonly LaidColumn[];
+  theme: Theme;
+  selected: boolean;
+  /** Everything else the row shows that moves: the clock's part (SINCE, an old error's age, the slow-probe mark) and the latency on screen. */
+  moving: string;
+  segments: Segment[];
+  text: string;
 }
 
 /** A row re-renders only when its text changed (a steady fleet costs the link almost nothing). */
@@ -46,23 +58,31 @@ export const BackendTable = memo(function BackendTable({ rows, columns, selected
   ];
   const shown = rows.slice(offset, offset + height);
   const latencyOnScreen = useRef(createLatencyMemory()).current;
-  return (
+  // A row whose view, columns, selection and moving parts are as last time is not worked out again: the
+  // same segments and text are handed to it (React keeps each render's props until the next one, so fresh
+  // copies for every row on every update would be garbage that lives long enough to reach the old generation).
+  const drawnRef = useRef(new Map<string, Drawn>());
+  const drawn = new Map<string, Drawn>();
+  const out = (
     <Box flexDirection="column">
       <Line segments={title} />
       {shown.map((b, i) => {
         const selected = offset + i === selectedIndex;
         const steady = latencyOnScreen(b.name, b.latencyEmaMs);
-        const segments = rowSegments(steady === b.latencyEmaMs ? b : { ...b, latencyEmaMs: steady }, columns, selected, now, theme);
-        return (
-          <Row
-            key={b.name}
-            segments={segments}
-            text={segments.map((s) => s.text + '\u0001' + (s.colour ?? '') + (s.dim ? 'd' : '') + (s.bold ? 'b' : '')).join('\u0000')}
-            selected={selected}
-          />
-        );
+        const { since, errorAge } = rowAges(b, now);
+        const moving = `${since}\u0000${errorAge ?? ''}\u0000${slowProbe(b.checkingSince, now) ? 1 : 0}\u0000${steady}`;
+        let row = drawnRef.current.get(b.name);
+        if (row === undefined || row.view !== b || row.columns !== columns || row.theme !== theme || row.selected !== selected || row.moving !== moving) {
+          const segments = rowSegments(steady === b.latencyEmaMs ? b : { ...b, latencyEmaMs: steady }, columns, selected, now, theme);
+          const text = segments.map((s) => s.text + '\u0001' + (s.colour ?? '') + (s.dim ? 'd' : '') + (s.bold ? 'b' : '')).join('\u0000');
+          row = { view: b, columns, theme, selected, moving, segments, text };
+        }
+        drawn.set(b.name, row);
+        return <Row key={b.name} segments={row.segments} text={row.text} selected={selected} />;
       })}
       {rows.length === 0 ? <Line segments={[{ text: '   no backend matches the filter', dim: true }]} /> : null}
     </Box>
   );
+  drawnRef.current = drawn;
+  return out;
 });

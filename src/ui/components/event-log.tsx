@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import stringWidth from 'string-width';
+import { textWidth } from '../width.js';
 import React, { memo } from 'react';
 import type { FleetEvent } from '../../store/types.js';
 import { eventBackend, eventRows, eventsShown, eventWords } from '../events.js';
@@ -33,7 +33,7 @@ export const EventLog = memo(function EventLog({ events, only, offset, height, t
   const start = Math.min(offset, Math.max(0, shown.length - rows));
   const page = shown.slice(start, start + rows);
   // One width for the backend column over the whole list, so it does not move while scrolling.
-  const nameWidth = Math.min(24, Math.max(5, ...shown.map((e) => stringWidth(eventBackend(e) ?? ''))));
+  const nameWidth = Math.min(24, Math.max(5, ...shown.map((e) => textWidth(eventBackend(e) ?? ''))));
   const lines: Segment[][] = page.map((e) => {
     const backend = eventBackend(e);
     return [

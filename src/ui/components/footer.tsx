@@ -3,7 +3,7 @@ import { KEYMAP, keyLabel, type Action, type ModeKind } from '../keymap.js';
 import type { Segment } from '../layout.js';
 import type { Theme } from '../theme.js';
 import { Line } from './line.js';
-import stringWidth from 'string-width';
+import { textWidth } from '../width.js';
 import { useScreen } from '../screen-context.js';
 
 const PAIRS: Partial<Record<Action, Action>> = { up: 'down', 'interval-up': 'interval-down' };
@@ -20,7 +20,7 @@ export function hintSegments(mode: ModeKind, theme: Theme, width = Infinity): Se
     hints.push([{ text: label, bold: true }, { text: ` ${b.hint}`, dim: true }]);
   }
   // Too narrow for all: drop hints from just before the last two (help, quit), which always stay.
-  const size = (list: Segment[][]): number => list.reduce((n, h) => n + h.reduce((m, s) => m + stringWidth(s.text), 0), 0) + 2 * (list.length - 1);
+  const size = (list: Segment[][]): number => list.reduce((n, h) => n + h.reduce((m, s) => m + textWidth(s.text), 0), 0) + 2 * (list.length - 1);
   while (hints.length > 2 && size(hints) > width) hints.splice(hints.length - 3, 1);
   return hints.flatMap((h, i) => (i === 0 ? h : [{ text: '  ' }, ...h]));
 }
@@ -29,7 +29,7 @@ export function Footer({ mode, draft, theme }: { mode: ModeKind; draft: string; 
   const { width } = useScreen();
   if (mode === 'filter') {
     const input: Segment[] = [{ text: `/${draft}`, colour: 'cyan' }, { text: '_' }, { text: '   ' }];
-    return <Line segments={[...input, ...hintSegments('filter', theme, width - stringWidth(`/${draft}_   `))]} />;
+    return <Line segments={[...input, ...hintSegments('filter', theme, width - textWidth(`/${draft}_   `))]} />;
   }
   return <Line segments={hintSegments(mode, theme, width)} />;
 }

@@ -1,6 +1,6 @@
 import cliTruncate from 'cli-truncate';
 import { Box } from 'ink';
-import stringWidth from 'string-width';
+import { textWidth } from '../width.js';
 import React from 'react';
 import type { FleetSnapshot, FleetSummary, ReplayState } from '../../store/types.js';
 import type { AppMeta } from '../actions.js';
@@ -40,7 +40,7 @@ export function summarySegments(s: FleetSummary, theme: Theme, width: number): S
   // Flapping is counted whatever the status (a backend can be healthy and flapping).
   entries.push({ count: s.flapping, segment: { text: `${s.flapping} flapping`, ...(s.flapping > 0 ? { bold: true, ...(theme.color ? { colour: 'magenta' as const } : {}) } : { dim: true }) } });
   const build = (list: typeof entries, gap: string): Segment[] => [{ text: `${s.total} backends` }, ...list.flatMap((e) => [{ text: gap }, e.segment])];
-  const size = (segments: Segment[]): number => segments.reduce((n, x) => n + stringWidth(x.text), 0);
+  const size = (segments: Segment[]): number => segments.reduce((n, x) => n + textWidth(x.text), 0);
   let out = build(entries, '   ');
   if (size(out) <= width) return out;
   const nonZero = entries.filter((e) => e.count > 0);
@@ -49,7 +49,7 @@ export function summarySegments(s: FleetSummary, theme: Theme, width: number): S
   return build(nonZero, '  ');
 }
 
-const width = (segments: readonly Segment[]): number => segments.reduce((n, x) => n + stringWidth(x.text), 0);
+const width = (segments: readonly Segment[]): number => segments.reduce((n, x) => n + textWidth(x.text), 0);
 
 export function Header({ snapshot, meta, theme, sort, filter }: { snapshot: FleetSnapshot; meta: AppMeta; theme: Theme; sort: SortKey; filter: string }) {
   const { width: columns } = useScreen();
@@ -81,7 +81,7 @@ export function Header({ snapshot, meta, theme, sort, filter }: { snapshot: Flee
     }
     const over = width(top) - columns;
     if (over > 0) {
-      const room = Math.max(8, stringWidth(replay.file) - over);
+      const room = Math.max(8, textWidth(replay.file) - over);
       top = build({ ...options, file: cliTruncate(replay.file, room, { position: 'start', truncationCharacter: theme.glyph.ellipsis }) });
     }
   }

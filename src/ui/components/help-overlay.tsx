@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import stringWidth from 'string-width';
+import { textWidth } from '../width.js';
 import React from 'react';
 import { KEYMAP, keyLabel, type ModeKind } from '../keymap.js';
 import { fit, FLAPPING } from '../layout.js';
@@ -59,8 +59,8 @@ export function HelpOverlay({ theme, height, width, offset }: { theme: Theme; he
   for (let cut = 1; cut < sections.length; cut++) {
     const left = sections.slice(0, cut).flat();
     const right = sections.slice(cut).flat();
-    const leftWidth = Math.max(...left.map((l) => stringWidth(l.text)));
-    const rightWidth = Math.max(...right.map((l) => stringWidth(l.text)));
+    const leftWidth = Math.max(...left.map((l) => textWidth(l.text)));
+    const rightWidth = Math.max(...right.map((l) => textWidth(l.text)));
     if (left.length <= height && right.length <= height && leftWidth + 4 + rightWidth <= width) {
       return (
         <Box flexDirection="row" gap={4}>
