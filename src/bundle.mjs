@@ -58,7 +58,8 @@ await build({
   outdir: 'dist',
   // import.meta.url (src/demo/fixtures.ts) as CommonJS spells it.
   define: { ...common.define, 'import.meta.url': '__nexusTopUrl' },
-  banner: { js: "const __nexusTopUrl=require('node:url').pathToFileURL(__filename).href;" },
+  // "use strict" first: a directive only counts before any statement (the sources are ES modules: strict).
+  banner: { js: "'use strict';const __nexusTopUrl=require('node:url').pathToFileURL(__filename).href;" },
   plugins: [lazyImports],
 });
 writeFileSync('dist/package.json', `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
