@@ -31,9 +31,11 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
   } catch (err) {
     throw syntaxError(err, text, file);
   }
-  const keyLines = indexKeyLines(text);
+  // Where each key is, for messages: worked out only when there is something to say (most files are fine).
+  let keyLinesOfText: KeyLines | undefined;
+  const lines = (): KeyLines => (keyLinesOfText ??= indexKeyLines(text));
   const result = configSchema.safeParse(bigintsAsNumbers(raw));
-  if (!result.success) throw firstIssue(result.error.issues, raw, keyLines, file);
+  if (!result.success) throw firstIssue(result.error.issues, raw, lines(), file);
   const data = result.data;
 
   const backends = data.backends ?? [];
@@ -44,7 +46,7 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
     }
     throw new ConfigError('no backends configured (the array is empty)', {
       file,
-      line: keyLines.exact(['backends']),
+      line: lines().exact(['backends']),
       key: 'backends',
     });
   }
@@ -56,11 +58,11 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
       firstByName.set(b.name, i);
       return;
     }
-    const firstLine = keyLines.nearest(['backends', first, 'name'])?.line;
+    const firstLine = lines().nearest(['backends', first, 'name'])?.line;
     throw new ConfigError(
       `duplicate backend name ${quote(b.name)}, first used by backends[${first}]` +
         (firstLine === undefined ? '' : ` at line ${firstLine}`),
-      { file, line: keyLines.nearest(['backends', i, 'name'])?.line, key: formatKeyPath(['backends', i, 'name'], () => b.name) },
+      { file, line: lines().nearest(['backends', i, 'name'])?.line, key: formatKeyPath(['backends', i, 'name'], () => b.name) },
     );
   });
 
@@ -73,7 +75,7 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
     flapHigh: t.flap_high ?? DEFAULT_TOP.flapHigh,
   };
   const topError = (key: string, message: string): ConfigError =>
-    new ConfigError(message, { file, line: keyLines.nearest(['top', key])?.line, key: formatKeyPath(['top', key], () => undefined) });
+    new ConfigError(message, { file, line: lines().nearest(['top', key])?.line, key: formatKeyPath(['top', key], () => undefined) });
   if (top.flapLow >= top.flapHigh) {
     throw topError(t.flap_low !== undefined ? 'flap_low' : 'flap_high', `flap_low (${top.flapLow}) must be below flap_high (${top.flapHigh})`);
   }
