@@ -8,12 +8,13 @@ import { openDrainState, resolveConfig, warnOnStderr, type Resolved } from './cl
 import { UsageError } from './cli/usage-error.js';
 import { ConfigError } from './config/index.js';
 import { createEngine, type Engine } from './engine.js';
+import { errorCode } from './error-code.js';
 import { systemClock, type Clock } from './monitor/clock.js';
 import type { MetricsServer } from './metrics/server.js';
 import { checkUnknown } from './output/check.js';
 import { EXIT } from './output/exit-code.js';
 import { createRecorder, openRecordFile, RecordingError, withRecorder } from './record/recorder.js';
-import type { ReplayEngine } from './record/replay.js';
+import type { FleetSnapshot } from './store/types.js';
 import type { Dashboard } from './ui/run-dashboard.js';
 
 // Stacks are printed only with --debug; mapping them to the sources means reading and parsing the
@@ -119,9 +120,6 @@ function onSignal(signal: StopSignal): void {
 }
 for (const s of STOP_SIGNALS) process.on(s, onSignal);
 
-const codeOf = (err: unknown): string | undefined =>
-  typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
-
 function describeError(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   return `internal error: ${message}${debug ? '' : ' (run with --debug for details)'}`;
@@ -178,7 +176,7 @@ async function dashboard(engine: Engine, clock: Clock, options: CliOptions, vers
   let ui: Dashboard | undefined;
   // The terminal gone (writes fail with EIO): the end of the session, not an internal error.
   const onTerminalError = (err: unknown): void => {
-    const code = codeOf(err);
+    const code = errorCode(err);
     if (code === undefined || !TERMINAL_GONE.has(code)) return crashed(err);
     terminalGone = true;
     void ui?.shutdown(EXIT.ok);
@@ -291,18 +289,12 @@ async function live(options: CliOptions, version: string): Promise<number> {
           return await runEvents(engine, { out: process.stdout, signals: eventSignals(), say });
         case 'headless':
           return await headless(engine);
-        case 'check': {
-          const e = engine;
-          return await interruptible(
-            () => void e.close(),
-            (write) => probeCheck(e, write),
-          );
-        }
+        case 'check':
         case 'once': {
           const e = engine;
           return await interruptible(
             () => void e.close(),
-            (write) => probeOnce(e, systemClock, options.json, write),
+            (write) => (mode === 'check' ? probeCheck(e, write) : probeOnce(e, systemClock, options.json, write)),
           );
         }
         case 'dashboard':
@@ -331,6 +323,16 @@ async function replay(options: CliOptions, file: string, version: string): Promi
   const mode = modeOf(options);
   if (mode === 'once' && !options.once) say('stdout is not a terminal; replaying to the end (as --once)');
   const engine = createReplayEngine(recording, { speed: mode === 'once' || mode === 'check' ? 'max' : (options.speed ?? 1) });
+  /** --once, --check: play the recording to its end, then print the fleet as it ends (interruptible). */
+  const printAtTheEnd = (print: (snapshot: FleetSnapshot, write: (text: string) => void) => number | Promise<number>): Promise<number> =>
+    interruptible(
+      () => void engine.close(),
+      async (write) => {
+        engine.monitor.start();
+        await engine.done;
+        return print(engine.store.getSnapshot(), write);
+      },
+    );
   let code: number;
   try {
     switch (mode) {
@@ -338,25 +340,11 @@ async function replay(options: CliOptions, file: string, version: string): Promi
         code = await runEvents(engine, { out: process.stdout, signals: eventSignals(), say, until: engine.done });
         break;
       case 'once':
-        code = await interruptible(
-          () => void engine.close(),
-          async (write) => {
-            engine.monitor.start();
-            await engine.done;
-            // checked_at is the time in the recording when it ends.
-            return printState(engine.store.getSnapshot(), engine.clock.now(), options.json, write);
-          },
-        );
+        // checked_at is the time in the recording when it ends.
+        code = await printAtTheEnd((snapshot, write) => printState(snapshot, engine.clock.now(), options.json, write));
         break;
       case 'check':
-        code = await interruptible(
-          () => void engine.close(),
-          async (write) => {
-            engine.monitor.start();
-            await engine.done;
-            return printCheck(engine.store.getSnapshot(), recording.config.health.timeoutMs, write);
-          },
-        );
+        code = await printAtTheEnd((snapshot, write) => printCheck(snapshot, recording.config.health.timeoutMs, write));
         break;
       case 'dashboard':
         code = await dashboard(engine, engine.clock, options, version, undefined, false);

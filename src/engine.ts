@@ -2,6 +2,7 @@ import type { FleetChange } from './config/diff.js';
 import type { Config } from './config/types.js';
 import type { Clock } from './monitor/clock.js';
 import { createMonitor, type Monitor } from './monitor/monitor.js';
+import type { Connections } from './probe/http.js';
 import { createProber } from './probe/probe.js';
 import type { DrainPersistence } from './state/drain-state.js';
 import { createStore, type FleetStore } from './store/store.js';
@@ -26,7 +27,7 @@ export interface EngineOptions {
    * `single` for runs that probe each backend once (--once, --check): no connection pool, nothing to load
    * (src/probe/single.ts). Default `pooled`.
    */
-  connections?: 'pooled' | 'single';
+  connections?: Connections;
 }
 
 /** Wire the pieces together: probe (I/O) -> monitor (loop) -> store (state); views read the store. */

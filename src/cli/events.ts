@@ -1,4 +1,5 @@
 import type { Engine } from '../engine.js';
+import { errorCode } from '../error-code.js';
 import { eventLine } from '../output/events.js';
 import { EXIT } from '../output/exit-code.js';
 
@@ -12,9 +13,6 @@ export interface EventsOptions {
   /** One line on stderr for a write error that is not the reader going away. */
   say: (line: string) => void;
 }
-
-const codeOf = (err: unknown): string | undefined =>
-  typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
 
 /**
  * `--events`: start the engine and write every event the store emits as one NDJSON line
@@ -36,7 +34,7 @@ export async function runEvents(engine: Engine, options: EventsOptions): Promise
   const onError = (err: unknown): void => {
     if (broken) return;
     broken = true;
-    const c = codeOf(err);
+    const c = errorCode(err);
     if (c !== 'EPIPE' && c !== 'ERR_STREAM_DESTROYED') {
       options.say(`--events: cannot write to stdout: ${err instanceof Error ? err.message : String(err)}`);
       code = EXIT.internal;

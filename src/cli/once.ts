@@ -33,15 +33,20 @@ export async function runOnce(
   return probeOnce(engine, clock, json, write);
 }
 
-/** Probe every backend of an engine once, print, close the engine; returns the exit code. */
-export async function probeOnce(engine: Engine, clock: Clock, json: boolean, write: (text: string) => void): Promise<number> {
+/** Probe every backend of an engine once, then close the engine: the fleet as it then stands. */
+async function probeAll(engine: Engine): Promise<FleetSnapshot> {
   try {
     await engine.monitor.checkNow();
     engine.store.flush();
-    return await printState(engine.store.getSnapshot(), clock.now(), json, write);
+    return engine.store.getSnapshot();
   } finally {
     await engine.close();
   }
+}
+
+/** Probe every backend of an engine once, close the engine, print; returns the exit code. */
+export async function probeOnce(engine: Engine, clock: Clock, json: boolean, write: (text: string) => void): Promise<number> {
+  return printState(await probeAll(engine), clock.now(), json, write);
 }
 
 /**
@@ -57,13 +62,7 @@ export async function printState(snapshot: FleetSnapshot, checkedAt: number, jso
 
 /** --check: probe every backend once, print one monitoring-plugins line; returns its exit code. */
 export async function probeCheck(engine: Engine, write: (text: string) => void): Promise<number> {
-  try {
-    await engine.monitor.checkNow();
-    engine.store.flush();
-    return printCheck(engine.store.getSnapshot(), engine.config.health.timeoutMs, write);
-  } finally {
-    await engine.close();
-  }
+  return printCheck(await probeAll(engine), engine.config.health.timeoutMs, write);
 }
 
 /** The --check line for a snapshot (latency perfdata bounded by `timeoutMs`); returns its exit code. */

@@ -6,7 +6,7 @@ import zlib from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, type Handler, type Loopback, startLoopback, startTlsLoopback, TEST_CA, type TestCertificate } from '../../test/helpers/loopback.js';
 import type { BackendConfig, BackendType } from '../config/types.js';
-import { ACCEPT_ENCODING } from './http.js';
+import { ACCEPT_ENCODING, type Connections } from './http.js';
 import { createProber, type Prober } from './probe.js';
 import type { ProbeResult } from './types.js';
 
@@ -38,7 +38,7 @@ async function serveTls(handler: Handler, certificate: TestCertificate): Promise
 }
 
 /** Every test below runs twice: on undici's pool (the loop) and on single connections (--once, --check). */
-let connections: 'pooled' | 'single' = 'pooled';
+let connections: Connections = 'pooled';
 
 function prober(opts: { timeoutMs?: number; bodyLimitBytes?: number; ca?: string } = {}): Prober {
   const p = createProber({ timeoutMs: opts.timeoutMs ?? 2_000, bodyLimitBytes: opts.bodyLimitBytes ?? 8 * 1024 * 1024, connections, env: {}, ...(opts.ca ? { ca: opts.ca } : {}) });

@@ -1,6 +1,7 @@
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Exchange } from '../backends/types.js';
+import { errorCode } from '../error-code.js';
 import { cleanText } from '../text/sanitize.js';
 import type { AbortSignalLike } from './abort.js';
 import { classifyError, formatBytes } from './classify.js';
@@ -33,8 +34,11 @@ export interface HttpClientOptions {
    * `single`: each request on a connection of its own over node:http (src/probe/single.ts) — for runs
    * that ask each backend once, where a pool buys nothing and undici's start-up costs most of the run.
    */
-  connections?: 'pooled' | 'single';
+  connections?: Connections;
 }
+
+/** How a client sends its requests: see HttpClientOptions.connections. */
+export type Connections = 'pooled' | 'single';
 
 export interface GetRequest {
   /** Absolute http(s) URL without credentials. */
@@ -325,8 +329,8 @@ function unreadable(body: Readable, statusCode: number, headers: Record<string, 
 /** A request that failed on a kept-alive socket the server had closed (or closes as we write). */
 const STALE_SOCKET_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 function isStaleSocketError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && STALE_SOCKET_CODES.has(code);
+  const code = errorCode(error);
+  return code !== undefined && STALE_SOCKET_CODES.has(code);
 }
 
 interface Pool {

@@ -6,6 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, type Handler, type Loopback, sendWire, serveRoutes, serveWire, startLoopback, startTlsLoopback } from '../../test/helpers/loopback.js';
 import { loadWire } from '../../test/helpers/wire.js';
 import type { BackendConfig, BackendType } from '../config/types.js';
+import type { Connections } from './http.js';
 import { createProber, type Prober } from './probe.js';
 import type { ProbeResult } from './types.js';
 
@@ -29,7 +30,7 @@ async function track(server: Promise<Loopback>): Promise<Loopback> {
 }
 
 /** Every test below runs twice: on undici's pool (the loop) and on single connections (--once, --check). */
-let connections: 'pooled' | 'single' = 'pooled';
+let connections: Connections = 'pooled';
 
 function prober(opts: { timeoutMs?: number; bodyLimitBytes?: number; env?: Record<string, string | undefined>; now?: () => number } = {}): Prober {
   const p = createProber({ timeoutMs: opts.timeoutMs ?? 2_000, bodyLimitBytes: opts.bodyLimitBytes ?? 8 * 1024 * 1024, connections, env: opts.env ?? {}, now: opts.now });

@@ -5,7 +5,7 @@ import { redactSecrets } from '../text/redact.js';
 import { cleanText } from '../text/sanitize.js';
 import { ProbeAbort } from './abort.js';
 import { classifyError, ProbeCancelledError, ProbeDeadlineError } from './classify.js';
-import { createHttpClient } from './http.js';
+import { createHttpClient, type Connections } from './http.js';
 import type { ProbeOutcome, ProbeResult } from './types.js';
 
 export interface ProberOptions {
@@ -19,7 +19,7 @@ export interface ProberOptions {
   /** PEM certificates to trust instead of Node's bundled roots; unset in life (tests trust a private CA). */
   ca?: string | string[];
   /** How requests are sent: see HttpClientOptions.connections. Default `pooled`. */
-  connections?: 'pooled' | 'single';
+  connections?: Connections;
 }
 
 export interface Prober {

@@ -1,6 +1,7 @@
 import { closeSync, createWriteStream, fstatSync, openSync, type WriteStream } from 'node:fs';
 import type { Config } from '../config/types.js';
 import type { Engine } from '../engine.js';
+import { errorCode } from '../error-code.js';
 import type { FleetStore } from '../store/store.js';
 import { headerJson, probeJson, recordedEventJson } from './format.js';
 
@@ -9,11 +10,8 @@ export class RecordingError extends Error {
   override name = 'RecordingError';
 }
 
-const codeOf = (err: unknown): string | undefined =>
-  typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
-
 function describeFsError(err: unknown): string {
-  switch (codeOf(err)) {
+  switch (errorCode(err)) {
     case 'ENOENT':
       return 'no such file or directory';
     case 'EACCES':
@@ -41,7 +39,7 @@ export function openRecordFile(file: string): number {
   try {
     return openSync(file, 'wx');
   } catch (err) {
-    if (codeOf(err) !== 'EEXIST') throw new RecordingError(`--record: ${file}: ${describeFsError(err)}`);
+    if (errorCode(err) !== 'EEXIST') throw new RecordingError(`--record: ${file}: ${describeFsError(err)}`);
   }
   let fd: number;
   try {

@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { createInterface, type Interface } from 'node:readline';
 import type { Config } from '../config/types.js';
 import type { Engine } from '../engine.js';
+import { errorCode } from '../error-code.js';
 import type { Clock, TimerHandle } from '../monitor/clock.js';
 import type { Monitor } from '../monitor/monitor.js';
 import { createStore } from '../store/store.js';
@@ -22,11 +23,8 @@ export interface Recording {
   close(): void;
 }
 
-const codeOf = (err: unknown): string | undefined =>
-  typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
-
 function openError(file: string, err: unknown): RecordingError {
-  const code = codeOf(err);
+  const code = errorCode(err);
   const why =
     code === 'ENOENT'
       ? 'no such file'

@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { errorCode } from '../error-code.js';
 import { cleanText } from '../text/sanitize.js';
 import { DEMO_FLEET_KEY, drainedIn, emptyFleets, parseState, serializeState, withDrain, type DrainedFleets } from './drain-file.js';
 
@@ -50,8 +51,6 @@ export function fleetKeyOf(config: { source: string }, cwd: string): string {
   return config.source === DEMO_FLEET_KEY ? DEMO_FLEET_KEY : resolve(cwd, config.source);
 }
 
-const errorCode = (err: unknown): string | undefined =>
-  typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
 const errorText = (err: unknown): string => cleanText(err instanceof Error ? err.message : String(err), 300);
 
 /**
