@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FLAP, flapScore, nextFlapping, type RawOutcome } from './flap.js';
+import { DEFAULT_FLAP, flapScore, flapScoreOf, nextFlapping, type RawOutcome } from './flap.js';
 
 /** Feed outcomes one by one as probes land, returning the flapping verdict after each. */
 function run(outcomes: RawOutcome[], s = DEFAULT_FLAP): { flapping: boolean[]; scores: number[] } {
@@ -30,6 +30,14 @@ describe('flap score (Nagios percent state change)', () => {
     const newChange: RawOutcome[] = [...steady('ok', 20), 'failure'];
     expect(flapScore(oldChange, 21)).toBeCloseTo((0.75 * 100) / 20);
     expect(flapScore(newChange, 21)).toBeCloseTo((1.25 * 100) / 20);
+  });
+
+  it('reads a stretch of a ring in place as it would the same outcomes copied out', () => {
+    const ring = [...cycle(3, 40), 'loading', ...cycle(2, 17)].map((outcome) => ({ outcome: outcome as RawOutcome }));
+    for (const [start, end] of [[0, ring.length], [5, 30], [20, 58], [12, 13], [7, 7]] as const) {
+      const copied = ring.slice(start, end).map((s) => s.outcome);
+      expect(flapScoreOf(ring, 21, start, end)).toBe(flapScore(copied, 21));
+    }
   });
 
   it('does not count loading results as changes', () => {

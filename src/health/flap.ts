@@ -22,20 +22,7 @@ const HIGH_WEIGHT = 1.25;
  * they are not changes. A window not yet full counts its missing slots as unchanged.
  */
 export function flapScore(outcomes: readonly RawOutcome[], window: number): number {
-  if (window < 3) return 0;
-  const seen: RawOutcome[] = [];
-  for (let i = outcomes.length - 1; i >= 0 && seen.length < window; i--) if (outcomes[i] !== 'loading') seen.push(outcomes[i]!);
-  seen.reverse();
-  const transitions = window - 1;
-  // The newest transition sits at position `transitions`; a short history fills the newest positions.
-  const first = transitions - (seen.length - 1) + 1;
-  let weighted = 0;
-  for (let i = 1; i < seen.length; i++) {
-    if (seen[i] === seen[i - 1]) continue;
-    const x = first + i - 1;
-    weighted += ((x - 1) * (HIGH_WEIGHT - LOW_WEIGHT)) / (transitions - 1) + LOW_WEIGHT;
-  }
-  return (weighted * 100) / transitions;
+  return flapScoreOf(outcomes.map((outcome) => ({ outcome })), window);
 }
 
 /** Hysteresis: start at `high`, stop below `low`, keep the previous verdict in between. */
@@ -46,8 +33,8 @@ export function nextFlapping(wasFlapping: boolean, score: number, s: FlapSetting
 }
 
 /**
- * `flapScore` of the outcomes of `samples[start..end)` (a stretch of the history ring, oldest first), read
- * in place: the same arithmetic in the same order, so the same score to the last bit, without a copy.
+ * `flapScore` of the outcomes of `samples[start..end)` (a stretch of the store's history ring, oldest
+ * first), read in place, without a copy.
  */
 export function flapScoreOf(samples: readonly { readonly outcome: RawOutcome }[], window: number, start = 0, end = samples.length): number {
   if (window < 3) return 0;
