@@ -501,18 +501,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           settled = true;
           resolve(failure(req, signal.reason));
         };
-        const failed = (error: unknown): void => {
-          signal.removeEventListener('abort', onAbort);
-          if (settled) return;
-          settled = true;
-          resolve(failure(req, error));
-        };
         const answered = (answer: Exchange): void => {
           signal.removeEventListener('abort', onAbort);
           if (settled) return;
           settled = true;
           resolve(answer);
         };
+        const failed = (error: unknown): void => answered(failure(req, error));
         const start = (): void => {
           if (settled) return;
           if (closed) return answered({ ...CLOSED });
