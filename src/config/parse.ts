@@ -6,6 +6,7 @@ import { indexKeyLines, type KeyLines, type KeyPath } from './key-lines.js';
 import { formatKeyPath } from './key-path.js';
 import { roundMs } from './duration.js';
 import { configSchema, INTEGER_EXPECTED, MAX_SECONDS } from './schema.js';
+import { MIN_WINDOW_INTERVALS } from '../health/flap.js';
 import { BACKEND_TYPES, DEFAULT_HEALTH, DEFAULT_TOP, type BackendConfig, type Config } from './types.js';
 
 /** Values from command-line flags; each replaces the file's value. */
@@ -82,11 +83,20 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
   if (top.flapWindow > top.historySize) {
     throw topError(t.flap_window !== undefined ? 'flap_window' : 'history_size', `flap_window (${top.flapWindow}) must not exceed history_size (${top.historySize})`);
   }
+  const intervalMs = overrides.intervalMs ?? secondsToMs(h.interval_seconds) ?? DEFAULT_HEALTH.intervalMs;
+  const flapWindowMs = secondsToMs(t.flap_window_seconds) ?? DEFAULT_TOP.flapWindowMs;
+  if (flapWindowMs !== null && flapWindowMs < MIN_WINDOW_INTERVALS * intervalMs) {
+    const from = overrides.intervalMs !== undefined ? ' from --interval' : '';
+    throw topError(
+      'flap_window_seconds',
+      `must be at least ${MIN_WINDOW_INTERVALS} probe intervals (${(MIN_WINDOW_INTERVALS * intervalMs) / 1000} s with the interval of ${intervalMs / 1000} s${from}), got ${flapWindowMs / 1000}`,
+    );
+  }
   return {
     source: file,
     health: {
       enabled: h.enabled ?? DEFAULT_HEALTH.enabled,
-      intervalMs: overrides.intervalMs ?? secondsToMs(h.interval_seconds) ?? DEFAULT_HEALTH.intervalMs,
+      intervalMs,
       timeoutMs: overrides.timeoutMs ?? secondsToMs(h.timeout_seconds) ?? DEFAULT_HEALTH.timeoutMs,
       failureThreshold: h.failure_threshold ?? DEFAULT_HEALTH.failureThreshold,
       recoveryThreshold: h.recovery_threshold ?? DEFAULT_HEALTH.recoveryThreshold,
@@ -96,6 +106,8 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
       concurrency: t.concurrency ?? DEFAULT_TOP.concurrency,
       bodyLimitBytes: t.body_limit_bytes ?? DEFAULT_TOP.bodyLimitBytes,
       ...top,
+      flapChanges: t.flap_changes ?? DEFAULT_TOP.flapChanges,
+      flapWindowMs,
     },
     backends: backends.map((b): BackendConfig => {
       const backend: BackendConfig = {

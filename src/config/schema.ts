@@ -42,6 +42,9 @@ const topSchema = z.object({
   flap_window: z.optional(int().check(z.gte(3), z.lte(MAX_HISTORY))),
   flap_low: z.optional(z.number().check(z.gte(0), z.lte(100))),
   flap_high: z.optional(z.number().check(z.gte(0), z.lte(100))),
+  // Fewer than two changes would call a single outage (down, then up) flapping.
+  flap_changes: z.optional(int().check(z.gte(2), z.lte(MAX_HISTORY))),
+  flap_window_seconds: z.optional(seconds),
 });
 
 /** A name is a label on a screen line; a URL a few hundred bytes. Past these, the value is a mistake (a pasted file). */

@@ -21,6 +21,8 @@ export function backendJson(b: BackendView) {
     consecutive_successes: b.consecutiveSuccesses,
     flapping: b.flapping,
     flap_score: Math.round(b.flapScore * 10) / 10,
+    flap_changes: b.flapChanges,
+    flap_window_s: b.flapWindowMs / 1000,
   };
 }
 
