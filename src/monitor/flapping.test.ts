@@ -224,19 +224,15 @@ describe('flapping: the status view (status changes within the window)', () => {
     expect(events.filter((e) => e.type === 'flap_start' || e.type === 'flap_stop').map((e) => e.type)).toEqual(['flap_start', 'flap_stop']);
   });
 
-  it('thresholds 1/1: every outcome change is a status change; waves flap, a blip and outages (two changes) never', async () => {
-    const periods = [2, 4, 8, 12, 20, 30];
+  // 1/1: every outcome change is a status change. 5/5: short waves by the score, waves whose halves pass the
+  // thresholds by status changes; periods 6 to 9 change status under neither rule there (halves shorter than
+  // 5 probes, score under 30 %): see the README.
+  it.each([
+    { fall: 1, rise: 1, periods: [2, 4, 8, 12, 20, 30] },
+    { fall: 5, rise: 5, periods: [2, 4, 10, 12, 20, 30] },
+  ])('thresholds $fall/$rise: waves of $periods probes flap within a window; a blip, outages and a steady backend never', async ({ fall, rise, periods }) => {
     const waves = Object.fromEntries(periods.map((p) => [`wave-${p}`, wave(p)]));
-    const { flapping } = await watchFleet({ ...waves, ...NOT_FLAPPING }, 180, { intervalMs: 1_000, failureThreshold: 1, recoveryThreshold: 1 });
-    for (const p of periods) expectFlappingWithinAWindow(flapping[`wave-${p}`]!, p, 60, `wave-${p}`);
-    for (const name of Object.keys(NOT_FLAPPING)) expect(flapping[name]!.some(Boolean), name).toBe(false);
-  });
-
-  it('thresholds 5/5: short waves by the score, waves whose halves pass the thresholds by status changes; a blip and outages never', async () => {
-    // Periods 6 to 9 change status under neither rule at 5/5 (halves shorter than 5 probes, score under 30 %): see the README.
-    const periods = [2, 4, 10, 12, 20, 30];
-    const waves = Object.fromEntries(periods.map((p) => [`wave-${p}`, wave(p)]));
-    const { flapping } = await watchFleet({ ...waves, ...NOT_FLAPPING }, 180, { intervalMs: 1_000, failureThreshold: 5, recoveryThreshold: 5 });
+    const { flapping } = await watchFleet({ ...waves, ...NOT_FLAPPING }, 180, { intervalMs: 1_000, failureThreshold: fall, recoveryThreshold: rise });
     for (const p of periods) expectFlappingWithinAWindow(flapping[`wave-${p}`]!, p, 60, `wave-${p}`);
     for (const name of Object.keys(NOT_FLAPPING)) expect(flapping[name]!.some(Boolean), name).toBe(false);
   });
