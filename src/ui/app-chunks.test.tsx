@@ -104,6 +104,25 @@ describe('keys that arrive in one read', () => {
     await vi.waitFor(() => expect(footer(a.screen())).toMatch(/^\/hlta_/));
   });
 
+  it('a read of several keys is drawn once, where the keys left it', async () => {
+    const a = await open();
+    const before = a.frames.length;
+    a.stdin.write('jjjk');
+    await vi.waitFor(() => expect(selectedRow(a.screen())).toContain('charlie'));
+    await sleep(30);
+    expect(a.frames.length - before).toBe(1);
+  });
+
+  it('nothing acts after q in the same read', async () => {
+    const actions = spyActions();
+    const a = await open({ actions });
+    a.stdin.write('qdr');
+    await vi.waitFor(() => expect(actions.quit).toHaveBeenCalledTimes(1));
+    await sleep(30);
+    expect(actions.toggleDrain).not.toHaveBeenCalled();
+    expect(actions.checkNow).not.toHaveBeenCalled();
+  });
+
   it('q or Ctrl-C at the end of a chunk still quits; in the filter q is text', async () => {
     const actions = spyActions();
     const a = await open({ actions });
