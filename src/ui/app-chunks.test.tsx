@@ -104,15 +104,6 @@ describe('keys that arrive in one read', () => {
     await vi.waitFor(() => expect(footer(a.screen())).toMatch(/^\/hlta_/));
   });
 
-  it('a read of several keys is drawn once, where the keys left it', async () => {
-    const a = await open();
-    const before = a.frames.length;
-    a.stdin.write('jjjk');
-    await vi.waitFor(() => expect(selectedRow(a.screen())).toContain('charlie'));
-    await sleep(30);
-    expect(a.frames.length - before).toBe(1);
-  });
-
   it('nothing acts after q in the same read', async () => {
     const actions = spyActions();
     const a = await open({ actions });

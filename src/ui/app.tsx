@@ -42,17 +42,15 @@ export function App({ store: live, actions, meta, theme, size, notice, pace }: A
   const { columns: width, rows: height } = size ?? terminal;
   const screen = useMemo(() => ({ width, theme }), [width, theme]);
   // Several keys can arrive in one read (fast typing, a paste, a chunk from tmux or SSH): the view state
-  // lives in a ref that each key updates at once, and the screen is drawn once for the whole read.
+  // lives in a ref that each key updates at once, so the next key acts on it; the reducer only triggers
+  // the re-render (React batches those of one read into one).
   const viewRef = useRef<ViewState>(initialView);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
-  const changed = useRef(false);
-  const renders = useRef(0);
-  renders.current++;
   const dispatch = (event: ViewEvent): void => {
     const next = viewReducer(viewRef.current, event);
     if (next !== viewRef.current) {
       viewRef.current = next;
-      changed.current = true;
+      rerender();
     }
   };
   const view = viewRef.current;
@@ -173,13 +171,9 @@ export function App({ store: live, actions, meta, theme, size, notice, pace }: A
   };
 
   useKeys((events) => {
-    for (const event of events) if (!press(event)) break;
-    // A key shows the fleet as it is now, not as it was at the last paced update; if that draws, it draws
-    // the view as the keys left it, and one draw is enough.
-    const drawn = renders.current;
+    // A key shows the fleet as it is now, not as it was at the last paced update.
     keyPressed();
-    if (changed.current && renders.current === drawn) rerender();
-    changed.current = false;
+    for (const event of events) if (!press(event)) break;
   });
 
   const mode = view.mode.kind;
