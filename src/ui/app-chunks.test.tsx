@@ -203,6 +203,16 @@ describe('a paste (bracketed, as the terminal marks it)', () => {
     expect(actions.toggleDrain).not.toHaveBeenCalled();
   });
 
+  it('a paste whose end never comes is ended after a while, and keys act again', async () => {
+    const a = await open();
+    a.stdin.write(`/${PASTE_START}ha`);
+    await vi.waitFor(() => expect(footer(a.screen())).toMatch(/^\/ha_/), { timeout: 3_000 });
+    expect(names(a.screen())).toEqual(['alpha', 'charlie']);
+    a.stdin.write('\rj');
+    await vi.waitFor(() => expect(selectedRow(a.screen())).toContain('charlie'));
+    expect(a.screen()).toContain('filter: ha');
+  });
+
   it('keys after the paste in the same read act as keys', async () => {
     const a = await open();
     a.stdin.write(`/${PASTE_START}ha${PASTE_END}\rj`);
