@@ -4,7 +4,10 @@ import { emitKeypressEvents, type Interface } from 'node:readline';
 import { useEffect, useRef } from 'react';
 import { createKeyReader, type KeyEvent, type Keypress } from '../keys.js';
 
-/** How long an Esc at the end of a read waits for the rest of an escape sequence (as readline and Ink do). */
+/**
+ * How long an Esc at the end of a read waits for the rest of an escape sequence (gemini-cli waits as long;
+ * readline's default, 500 ms, makes Esc feel slow; Ink waits only for the next turn of the event loop).
+ */
 export const ESC_WAIT_MS = 50;
 /** A paste whose end marker has not come for this long is ended as it is. */
 export const PASTE_WAIT_MS = 1_000;
