@@ -34,7 +34,9 @@ const healthSchema = z.object({
   recovery_threshold: z.optional(atLeastOne),
 });
 
-const topSchema = z.object({
+// Strict: [top] is nexus-top's own table, so a key it does not know is a typo (`fast_intervl_seconds`),
+// not another tool's setting. Every other table stays lenient, as Nexus reads them.
+export const topSchema = z.strictObject({
   fast_interval_seconds: z.optional(seconds),
   concurrency: z.optional(int().check(z.gte(1), z.lte(MAX_CONCURRENCY))),
   body_limit_bytes: z.optional(int().check(z.gte(MIN_BODY_LIMIT), z.lte(MAX_BODY_LIMIT))),
