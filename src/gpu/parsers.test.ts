@@ -194,3 +194,14 @@ describe('which backend a GPU process serves', () => {
     expect(ownerOf(5, listeners, backends, loop)).toMatchObject({ backend: null });
   });
 });
+
+describe('bench/gpu-capture.sh', () => {
+  it('records exactly the commands nexus-top runs (so its captures fit these parsers)', async () => {
+    const { NVIDIA_GPU_ARGS, NVIDIA_APPS_ARGS } = await import('./nvidia.js');
+    const { ROCM_SMI_ARGS, AMD_SMI_ARGS } = await import('./amd.js');
+    const script = readFileSync(new URL('../../bench/gpu-capture.sh', import.meta.url), 'utf8');
+    for (const command of [['nvidia-smi', ...NVIDIA_GPU_ARGS], ['nvidia-smi', ...NVIDIA_APPS_ARGS], ['rocm-smi', ...ROCM_SMI_ARGS], ['amd-smi', ...AMD_SMI_ARGS]]) {
+      expect(script).toContain(` ${command.join(' ')}\n`);
+    }
+  });
+});
