@@ -43,3 +43,33 @@ describe('contrib/prometheus/nexus-top.rules.yml', () => {
     expect([...used].filter((n) => !names.has(n))).toEqual([]);
   });
 });
+
+interface Panel {
+  title: string;
+  targets?: { expr: string }[];
+}
+
+describe('contrib/grafana/nexus-top.json', () => {
+  const dashboard = JSON.parse(readFileSync(new URL('../../contrib/grafana/nexus-top.json', import.meta.url), 'utf8')) as {
+    uid: string;
+    templating: { list: { name: string; query: unknown }[] };
+    panels: Panel[];
+  };
+
+  it('has a box variable from the instance label, and every panel queries through it', () => {
+    const box = dashboard.templating.list.find((v) => v.name === 'box');
+    expect(JSON.stringify(box?.query)).toMatch(/label_values\(nexus_top_\w+, instance\)/);
+    const exprs = dashboard.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr);
+    expect(exprs.length).toBeGreaterThan(5);
+    for (const e of exprs) expect(e).toContain('instance=~"$box"');
+  });
+
+  it('uses only metrics nexus-top exports', async () => {
+    const names = await exported();
+    const used = new Set(
+      [...dashboard.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr), JSON.stringify(dashboard.templating)].flatMap((e) => e.match(/\bnexus_top_[a-z0-9_]+/g) ?? []),
+    );
+    for (const needed of ['nexus_top_backend_up', 'nexus_top_backend_status', 'nexus_top_backend_flapping', 'nexus_top_backend_latency_ema_seconds']) expect(used).toContain(needed);
+    expect([...used].filter((n) => !names.has(n))).toEqual([]);
+  });
+});
