@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeClock } from '../../test/helpers/fake-clock.js';
 import type { ProcessLookup } from '../gpu/owner.js';
-import { createGpuSampler, type GpuSampler, type GpuState, type RunTool, type ToolRun } from './gpu-sampler.js';
+import type { GpuState } from '../gpu/state.js';
+import { createGpuSampler, type GpuSampler, type RunTool, type ToolRun } from './gpu-sampler.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/gpu/${name}`, import.meta.url), 'utf8');
 const done = (stdout: string, code = 0, stderr = ''): ToolRun => ({ code, signal: null, stdout, stderr, aborted: false });

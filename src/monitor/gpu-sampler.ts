@@ -7,11 +7,10 @@
 import { parseAmdSmi, parseRocmSmi, AMD_SMI_ARGS, ROCM_SMI_ARGS } from '../gpu/amd.js';
 import { NVIDIA_APPS_ARGS, NVIDIA_GPU_ARGS, parseNvidiaApps, parseNvidiaGpus } from '../gpu/nvidia.js';
 import { gpuViews, type GpuView, type Mapping } from '../gpu/sample.js';
+import type { GpuErrorKind, GpuState, GpuToolName } from '../gpu/state.js';
 import type { GpuProcess, GpuReading } from '../gpu/types.js';
 import { cleanText } from '../text/sanitize.js';
 import type { Clock, TimerHandle } from './clock.js';
-
-export type GpuToolName = 'nvidia-smi' | 'amd-smi' | 'rocm-smi';
 
 export interface GpuTool {
   name: GpuToolName;
@@ -31,18 +30,6 @@ export interface ToolRun {
 }
 
 export type RunTool = (argv: readonly string[], signal: AbortSignal) => Promise<ToolRun>;
-
-export type GpuErrorKind = 'timeout' | 'exit' | 'garbage' | 'spawn';
-
-export interface GpuState {
-  tool: GpuToolName;
-  /** The last good reading; null until the first one. */
-  gpus: GpuView[] | null;
-  /** What went wrong with the last run; null when it went well. */
-  error: { kind: GpuErrorKind; message: string } | null;
-  /** Clock time of the last run's end. */
-  at: number;
-}
 
 export interface GpuSamplerOptions {
   tool: GpuTool;

@@ -2,6 +2,7 @@ import type { BackendConfig, Config } from '../config/types.js';
 import type { FleetChange } from '../config/diff.js';
 import { initialHealth, nextEma, nextHealth, type HealthState, type Status, type Thresholds } from '../health/state.js';
 import type { Clock, TimerHandle } from '../monitor/clock.js';
+import type { GpuState } from '../gpu/state.js';
 import type { ProbeResult } from '../probe/types.js';
 import { displayUrl } from '../text/redact.js';
 import { flapScoreOf, flapVerdict, flapWindowMs, StatusChanges, type FlapRule } from '../health/flap.js';
@@ -41,6 +42,8 @@ export interface FleetStore {
   reconfigure(config: Config, change: FleetChange): void;
   /** The config file on disk is bad (the message), or fine again (null). Emits `config_error` when set. */
   setConfigProblem(problem: string | null): void;
+  /** The box's GPUs as the GPU tool last read them (src/monitor/gpu-sampler.ts). */
+  setGpu(state: GpuState): void;
 }
 
 export interface StoreOptions {
@@ -250,6 +253,7 @@ interface Published {
   paused: boolean;
   replay: ReplayState | null;
   configProblem: string | null;
+  gpu: GpuState | null;
   at: number;
 }
 
@@ -288,6 +292,7 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
   let paused = false;
   let replay: ReplayState | null = null;
   let configProblem: string | null = null;
+  let gpu: GpuState | null = null;
   // At least one sample, as a bounded list of size 0 would still keep the newest.
   let historySize = Math.max(1, config.top.historySize, config.top.flapWindow);
   // A ring holds a little more than a history, so it is replaced (the last samples copied) only every few probes.
@@ -315,7 +320,7 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
     for (const l of [...eventListeners]) l(event);
   };
 
-  const capture = (): Published => ({ backends: live.slice(), index, events: currentEvents(), intervalMs, paused, replay, configProblem, at: clock.now() });
+  const capture = (): Published => ({ backends: live.slice(), index, events: currentEvents(), intervalMs, paused, replay, configProblem, gpu, at: clock.now() });
   const materialize = (p: Published): FleetSnapshot => {
     for (const view of p.backends) exposed(view);
     return {
@@ -329,6 +334,7 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
       at: p.at,
       replay: p.replay,
       configProblem: p.configProblem,
+      gpu: p.gpu,
     };
   };
 
@@ -572,6 +578,10 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
         removed: [...change.removed],
         replaced: change.replaced.map((b) => b.name),
       });
+      changed();
+    },
+    setGpu(state) {
+      gpu = state;
       changed();
     },
     setConfigProblem(problem) {

@@ -1,4 +1,5 @@
 import type { BackendType } from '../config/types.js';
+import type { GpuState } from '../gpu/state.js';
 import type { FlapReason } from '../health/flap.js';
 import type { Health, Status } from '../health/state.js';
 import type { FailureKind } from '../probe/types.js';
@@ -112,6 +113,8 @@ export interface FleetSnapshot {
   replay: ReplayState | null;
   /** Why the config file on disk could not be reloaded (the running config is the last good one); null when fine. */
   configProblem: string | null;
+  /** The box's GPUs, when a GPU tool is installed and GPUs are on; null otherwise. */
+  gpu: GpuState | null;
 }
 
 export interface ReplayState {
