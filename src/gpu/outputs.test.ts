@@ -13,6 +13,7 @@ const GIB = 1024 * MIB;
 const state: GpuState = {
   tool: 'nvidia-smi',
   at: 1_000,
+  gpusAt: 1_000,
   error: null,
   gpus: [
     {

@@ -13,4 +13,6 @@ export interface GpuState {
   error: { kind: GpuErrorKind; message: string } | null;
   /** Clock time of the last run's end. */
   at: number;
+  /** Clock time of the last good reading (`gpus`); null until the first. */
+  gpusAt: number | null;
 }

@@ -115,6 +115,7 @@ export function createGpuSampler(options: GpuSamplerOptions): GpuSampler {
   let stopped = true;
   let stopping = new AbortController();
   let last: GpuView[] | null = null;
+  let lastAt: number | null = null;
 
   const round = async (): Promise<void> => {
     timer = undefined;
@@ -123,10 +124,11 @@ export function createGpuSampler(options: GpuSamplerOptions): GpuSampler {
     let state: GpuState;
     try {
       last = await readGpus(options, stopping.signal);
-      state = { tool: options.tool.name, gpus: last, error: null, at: clock.now() };
+      lastAt = clock.now();
+      state = { tool: options.tool.name, gpus: last, error: null, at: lastAt, gpusAt: lastAt };
     } catch (error) {
       const failure = error instanceof ToolFailure ? error : new ToolFailure('garbage', cleanText(error instanceof Error ? error.message : String(error), 200));
-      state = { tool: options.tool.name, gpus: last, error: { kind: failure.kind, message: failure.message }, at: clock.now() };
+      state = { tool: options.tool.name, gpus: last, error: { kind: failure.kind, message: failure.message }, at: clock.now(), gpusAt: lastAt };
     } finally {
       running = false;
     }
