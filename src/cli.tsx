@@ -160,11 +160,13 @@ function modeOf(options: CliOptions): Mode {
 async function dashboard(engine: Engine, clock: Clock, options: CliOptions, version: string, notice?: string, live = true): Promise<number> {
   const [{ makeTheme, wantsColor, wantsUnicode }, { drawFirstFrame, LEAVE_SCREEN }] = await Promise.all([import('./ui/theme.js'), import('./ui/first-frame.js')]);
   const theme = makeTheme({ color: wantsColor(process.env, options.color, true), unicode: wantsUnicode(process.env) });
-  // Something on screen at once, while Ink loads (a replay's header starts otherwise: no early frame).
-  // Until the dashboard is mounted (it restores the terminal from then on), a way out must leave the screen.
+  const meta = { version, source: engine.config.source };
+  // The fleet on screen at once, as Ink will draw it, while Ink loads (a replay's header is not this one:
+  // no early frame). Until the dashboard is mounted (it restores the terminal from then on), a way out must
+  // leave the screen.
   let leaveEarly: (() => void) | undefined;
   if (live) {
-    drawFirstFrame(process.stdout, `nexus-top ${version}  ${theme.glyph.separator}  ${engine.config.source}`);
+    drawFirstFrame(process.stdout, { snapshot: engine.store.getSnapshot(), meta, theme, ...(notice ? { notice } : {}) });
     leaveEarly = () => {
       process.stdout.write(LEAVE_SCREEN);
       leaveEarly = undefined;
@@ -186,7 +188,7 @@ async function dashboard(engine: Engine, clock: Clock, options: CliOptions, vers
   ui = runDashboard({
     screenEntered: live,
     engine,
-    meta: { version, source: engine.config.source },
+    meta,
     theme,
     clock,
     ...(notice ? { notice } : {}),
