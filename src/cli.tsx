@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { EventEmitter } from 'node:events';
+import { isatty } from 'node:tty';
 import { parseArgs, type CliOptions } from './cli/args.js';
 import { runEvents } from './cli/events.js';
 import { printCheck, printState, probeCheck, probeOnce } from './cli/once.js';
@@ -152,7 +153,8 @@ function modeOf(options: CliOptions): Mode {
   if (options.check) return 'check';
   if (options.headless) return 'headless';
   if (options.events) return 'events';
-  const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
+  // isatty, not process.stdin.isTTY: that builds stdin's stream, which Ink does later, after the first frame is drawn.
+  const interactive = isatty(1) && isatty(0);
   return !options.once && interactive ? 'dashboard' : 'once';
 }
 
