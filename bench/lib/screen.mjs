@@ -2,7 +2,7 @@
 // Enter), every byte it writes reaches a terminal model (@xterm/headless) as tmux passes it on, and the
 // clock stops at the first chunk after which the model's screen is what was waited for.
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, rmSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import xterm from '@xterm/headless';
@@ -75,5 +75,6 @@ export async function timeToScreen({ argv, env, ready, cols = 120, rows = 40, ti
     await tmux.kill();
     socket.destroy();
     term.dispose();
+    for (const d of [dir, tmux.dir]) rmSync(d, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/run-cli.js';
 
 type Ready = (lines: string[]) => boolean;
@@ -17,17 +17,12 @@ interface ScreenTimer {
 
 let startup: Startup;
 let screen: ScreenTimer;
-let util: { removeTempDirs(): void };
 
 beforeAll(async () => {
   // Plain JS of the bench: imported by URL, so the type checker does not look for its types.
   startup = (await import(pathToFileURL(join(ROOT, 'bench', 'figures', 'startup.mjs')).href)) as Startup;
   screen = (await import(pathToFileURL(join(ROOT, 'bench', 'lib', 'screen.mjs')).href)) as ScreenTimer;
-  util = (await import(pathToFileURL(join(ROOT, 'bench', 'lib', 'util.mjs')).href)) as typeof util;
 });
-
-// The bench's temp dirs (the FIFOs, tmux's socket) go with the run.
-afterAll(() => util?.removeTempDirs());
 
 describe('the table the ttff clock waits for', () => {
   it('is the column header and, below it, a row with every name; the header line alone or a missing name is not it', () => {
