@@ -213,6 +213,16 @@ describe('firstFrameLines', () => {
   });
 });
 
+describe('firstFrame on a terminal too short for the frame', () => {
+  it('is only the empty alternate screen: the frame would scroll it, and Ink clears it there before drawing', () => {
+    const { store } = storeWith(configOf(names(3)), {});
+    const theme = makeTheme({ color: true, unicode: true });
+    const input = { snapshot: store.getSnapshot(), meta: { version: '1', source: 's' }, theme, columns: 80 };
+    expect(firstFrame({ ...input, rows: 4 })).toBe(`\u001b[?2026h${ENTER_SCREEN}\u001b[?25l\u001b[?2026l`);
+    expect(firstFrame({ ...input, rows: 5 })).toContain('NAME');
+  });
+});
+
 describe('drawFirstFrame', () => {
   it("draws on a terminal of the stream's size, from the alternate screen's top-left corner, and leaves the cursor there for Ink", () => {
     const { store } = storeWith(configOf(['one']), {});

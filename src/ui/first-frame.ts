@@ -95,7 +95,11 @@ export function lineText({ segments, inverse = false }: FrameLine, width: number
 
 /** The bytes of the first frame: the alternate screen, cursor hidden, every line from the top, cursor home for Ink. */
 export function firstFrame(input: FrameInput): string {
-  const lines = firstFrameLines(input).map((l) => lineText(l, input.columns, input.theme));
+  const frame = firstFrameLines(input);
+  // A terminal too short for the frame (4 rows or fewer): Ink clears the screen and draws it whole there,
+  // so there is nothing to draw ahead of it but the empty alternate screen.
+  if (frame.length >= input.rows) return `${BEGIN_SYNC}${ENTER_SCREEN}${HIDE_CURSOR}${END_SYNC}`;
+  const lines = frame.map((l) => lineText(l, input.columns, input.theme));
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return `${BEGIN_SYNC}${ENTER_SCREEN}${HIDE_CURSOR}${lines.join('\r\n')}${HOME}${END_SYNC}`;
 }
