@@ -16,7 +16,8 @@ import { useKeys } from './hooks/use-keys.js';
 import { useTerminalSize, type TerminalSize } from './hooks/use-terminal-size.js';
 import type { KeyEvent } from './keys.js';
 import { resolveKey, type Action } from './keymap.js';
-import { fit, layoutColumns, sameColumns, type Segment } from './layout.js';
+import { layoutColumns, sameColumns } from './layout.js';
+import { bannerSegment, bodyHeights } from './lines.js';
 import { initialView, scrollOffset, selectedIndex, viewReducer, visibleRows, type ViewEvent, type ViewState } from './state/view-state.js';
 import type { Theme } from './theme.js';
 
@@ -32,9 +33,6 @@ export interface AppProps {
   /** Follow the fleet at most once per `pace.ms` (keys still render at once); every publish when absent. */
   pace?: Pace;
 }
-
-/** Header (2 lines) and footer (1) around the body. */
-const CHROME_ROWS = 3;
 
 export function App({ store: live, actions, meta, theme, size, notice, pace }: AppProps) {
   const { snapshot, source: store, keyPressed } = useFleetSnapshot(live, pace);
@@ -61,15 +59,9 @@ export function App({ store: live, actions, meta, theme, size, notice, pace }: A
   if (columnsRef.current !== laid && !sameColumns(columnsRef.current, laid)) columnsRef.current = laid;
   const columns = columnsRef.current;
 
-  // Keep the frame at least one row shorter than the terminal: a frame as tall as the screen makes Ink clear it on every update.
-  // A config file that could not be reloaded outranks any other notice: the screen is not what the file says.
-  const banner: Segment | undefined = snapshot.configProblem
-    ? { text: fit(`config not reloaded, still running the last good one: ${snapshot.configProblem}`, width, 'left', theme.glyph.ellipsis), colour: 'red', bold: true }
-    : notice
-      ? { text: fit(notice, width, 'left', theme.glyph.ellipsis), colour: 'yellow' }
-      : undefined;
-  const bodyHeight = Math.max(1, height - 1 - CHROME_ROWS - (banner ? 1 : 0));
-  const tableHeight = Math.max(1, bodyHeight - 1);
+  // The frame stays at least one row shorter than the terminal (bodyHeights), or Ink would clear it on every update.
+  const banner = bannerSegment(snapshot.configProblem, notice, width, theme);
+  const { bodyHeight, tableHeight } = bodyHeights(height, banner !== undefined);
   const index = selectedIndex(rows, view.selected);
   const selected = rows[index];
   const offsetRef = useRef(0);
