@@ -5,6 +5,7 @@ import { configOf } from '../../test/helpers/fleet.js';
 import { parsePromText, sampleValue } from '../../test/helpers/prom-text.js';
 import { createFleetMetrics } from '../metrics/registry.js';
 import { fleetJson } from '../output/json.js';
+import { onceText } from '../output/table.js';
 import { createStore } from '../store/store.js';
 import type { GpuState } from './state.js';
 import { MIB } from './types.js';
@@ -105,5 +106,34 @@ describe('GPUs in /metrics', () => {
     metrics.dispose();
     expect(text).not.toMatch(/^nexus_top_gpu_\w+\{/m);
     expect(text).not.toMatch(/^nexus_top_backend_gpu_memory_bytes\{/m);
+  });
+});
+
+describe('GPUs in the --once table', () => {
+  it('the memory each backend holds beside it, and a GPU section: a line per GPU, its processes with their backend or why none', () => {
+    const text = onceText(storeWithGpus(state).getSnapshot());
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^NAME +TYPE +STATUS +LATENCY +MODELS +GPU MEM +LAST ERROR$/);
+    expect(lines.find((l) => l.startsWith('vllm '))).toMatch(/ 62\.0G\s*$/);
+    expect(lines.find((l) => l.startsWith('ollama '))).toMatch(/ -\s*$/);
+    const at = lines.findIndex((l) => /^GPU +NAME +UTIL +MEMORY +TEMP +POWER$/.test(l));
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1, at + 6)).toEqual([
+      '0    NVIDIA H100  87%   71.0G/80.0G  64°C  513/700 W',
+      '     pid 10  python3  60.0G  vllm',
+      '     pid 11  VLLM::EngineCore  1.0G  vllm',
+      '     pid 12  VLLM::EngineCore  10.0G  no backend (it listens on no configured backend’s port)',
+      '1    GTX 770      ?     1.0G/2.0G    50°C  ? W',
+    ]);
+  });
+
+  it('no GPU tool: the table as before, no GPU section', () => {
+    const text = onceText(storeWithGpus(null).getSnapshot());
+    expect(text).not.toMatch(/GPU/);
+  });
+
+  it('the tool failed: said under the table', () => {
+    const text = onceText(storeWithGpus({ ...state, gpus: null, gpusAt: null, error: { kind: 'exit', message: 'nvidia-smi exited 9: Failed to initialize NVML' } }).getSnapshot());
+    expect(text.trimEnd().split('\n').at(-1)).toBe('GPUs: nvidia-smi exited 9: Failed to initialize NVML');
   });
 });

@@ -14,3 +14,12 @@ export function roundMs(ms: number | null): number | null {
 export function isoTime(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
+
+const GIB = 1024 ** 3;
+
+/** GPU memory as people read it: `69.6G`, or `512M` below a GiB; `?` when unknown. */
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null) return '?';
+  if (bytes >= GIB) return `${(bytes / GIB).toFixed(1)}G`;
+  return `${Math.round(bytes / 1024 ** 2)}M`;
+}

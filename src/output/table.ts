@@ -1,7 +1,9 @@
 import cliTruncate from 'cli-truncate';
 import stringWidth from 'string-width';
 import type { BackendView, FleetSnapshot } from '../store/types.js';
-import { formatLatency } from './format.js';
+import { memoryByBackend } from '../gpu/sample.js';
+import type { GpuState } from '../gpu/state.js';
+import { formatBytes, formatLatency } from './format.js';
 
 export interface Column {
   title: string;
@@ -51,6 +53,48 @@ export function summaryLine(snapshot: FleetSnapshot): string {
   return parts.join(', ');
 }
 
+/** The GPU section under the backends: a line per GPU, then its processes and the backend each serves. */
+export function gpuText(gpu: GpuState, maxWidth = Infinity): string {
+  const out: string[] = [];
+  if (gpu.error) out.push(`GPUs: ${gpu.error.message}`);
+  const gpus = gpu.gpus ?? [];
+  if (gpus.length === 0) return `${out.length ? out.join('\n') : `GPUs: ${gpu.tool} reports none`}\n`;
+  const percent = (f: number | null): string => (f === null ? '?' : `${Math.round(f * 100)}%`);
+  const rows = gpus.map((g) => ({
+    index: String(g.index),
+    name: g.name ?? '?',
+    util: percent(g.utilization),
+    memory: `${formatBytes(g.memoryUsedBytes)}/${formatBytes(g.memoryTotalBytes)}`,
+    temp: g.temperatureC === null ? '?' : `${Math.round(g.temperatureC)}°C`,
+    power: `${g.powerW === null ? '?' : Math.round(g.powerW)}${g.powerLimitW === null ? '' : `/${Math.round(g.powerLimitW)}`} W`,
+  }));
+  const cols: { title: string; key: keyof (typeof rows)[number] }[] = [
+    { title: 'GPU', key: 'index' },
+    { title: 'NAME', key: 'name' },
+    { title: 'UTIL', key: 'util' },
+    { title: 'MEMORY', key: 'memory' },
+    { title: 'TEMP', key: 'temp' },
+    { title: 'POWER', key: 'power' },
+  ];
+  const widths = cols.map((c) => Math.max(stringWidth(c.title), ...rows.map((r) => stringWidth(r[c.key]))));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - stringWidth(c)))).join('  ');
+  const cut = (l: string): string => (Number.isFinite(maxWidth) && stringWidth(l) > maxWidth ? cliTruncate(l, maxWidth) : l);
+  out.push(cut(line(cols.map((c) => c.title))));
+  gpus.forEach((g, i) => {
+    out.push(cut(line(cols.map((c) => rows[i]![c.key]))));
+    for (const p of g.processes) {
+      const owner = p.backend ?? `no backend (${p.unmapped ?? 'unknown'})`;
+      out.push(cut(`     pid ${p.pid}  ${p.name}  ${formatBytes(p.memoryBytes)}  ${owner}`));
+    }
+  });
+  return `${out.join('\n')}\n`;
+}
+
 export function onceText(snapshot: FleetSnapshot, maxWidth = Infinity): string {
-  return `${renderTable(snapshot.backends, ONCE_COLUMNS, maxWidth)}\n\n${summaryLine(snapshot)}\n`;
+  const gpu = snapshot.gpu;
+  if (!gpu) return `${renderTable(snapshot.backends, ONCE_COLUMNS, maxWidth)}\n\n${summaryLine(snapshot)}\n`;
+  // With GPUs, the memory each backend holds joins the table, before the error text.
+  const held = memoryByBackend(gpu.gpus ?? []);
+  const columns = [...ONCE_COLUMNS.slice(0, -1), { title: 'GPU MEM', cell: (b: BackendView) => (held.has(b.name) ? formatBytes(held.get(b.name)!) : '-') }, ONCE_COLUMNS.at(-1)!];
+  return `${renderTable(snapshot.backends, columns, maxWidth)}\n\n${summaryLine(snapshot)}\n\n${gpuText(gpu, maxWidth)}`;
 }

@@ -5,20 +5,12 @@
  * (a leftover engine holding 70 GB). What does not fit the width is dropped from the right, least useful first.
  */
 import type { GpuView } from '../gpu/sample.js';
+import { formatBytes } from '../output/format.js';
 import type { GpuState } from '../gpu/state.js';
 import { coarseAge } from './format.js';
 import type { Colour } from './theme.js';
 import type { Segment } from './layout.js';
 import type { Theme } from './theme.js';
-
-const GIB = 1024 ** 3;
-
-/** `69.6` GiB, or `512` MiB below one GiB; `?` when unknown. */
-export function formatBytes(bytes: number | null): string {
-  if (bytes === null) return '?';
-  if (bytes >= GIB) return `${(bytes / GIB).toFixed(1)}G`;
-  return `${Math.round(bytes / 1024 ** 2)}M`;
-}
 
 /** A bar of `cells` for a fraction: filled then empty cells, so it reads without colour; `?` cells when unknown. */
 export function bar(fraction: number | null, cells: number, theme: Theme): string {
