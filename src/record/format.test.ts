@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { backend, configOf } from '../../test/helpers/fleet.js';
 import type { Config } from '../config/types.js';
 import type { ProbeResult } from '../probe/types.js';
-import { createLineParser, headerJson, parseHeader, probeJson, recordedEventJson, type RecordedLine, type RecordingHeader } from './format.js';
+import type { GpuState } from '../gpu/state.js';
+import { createLineParser, gpuLineJson, headerJson, parseHeader, probeJson, recordedEventJson, type RecordedLine, type RecordingHeader } from './format.js';
 
 const T0 = Date.UTC(2026, 10, 24, 10, 0, 0, 0);
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -214,5 +215,49 @@ describe('operator actions in a recording', () => {
       expect(ok(JSON.stringify(recordedEventJson(e)), parse)).toEqual(e);
     }
     expect(ok(JSON.stringify(recordedEventJson({ ts: T0, type: 'interval', from_ms: 2000, to_ms: 5000 })), parse)).toEqual({ type: 'interval', ts: T0, toMs: 5000 });
+  });
+});
+
+describe('GPU readings in a recording', () => {
+  const state: GpuState = {
+    tool: 'nvidia-smi',
+    at: T0 + 2_000,
+    gpusAt: T0 + 1_000,
+    error: { kind: 'timeout', message: 'nvidia-smi did not answer within 5 s (killed)' },
+    gpus: [
+      {
+        index: 0,
+        uuid: 'GPU-a',
+        name: 'NVIDIA H100',
+        vendor: 'nvidia',
+        utilization: 0.5,
+        memoryUsedBytes: 10,
+        memoryTotalBytes: 20,
+        temperatureC: null,
+        powerW: 100,
+        powerLimitW: null,
+        processes: [
+          { pid: 7, name: 'python3', memoryBytes: 5, backend: 'a', unmapped: null },
+          { pid: 8, name: 'VLLM::EngineCore', memoryBytes: 4, backend: null, unmapped: 'it listens on no configured backend’s port' },
+        ],
+      },
+    ],
+  };
+
+  it('read back as they were written', () => {
+    const parse = createLineParser(parsedHeader());
+    expect(ok(JSON.stringify(gpuLineJson(state)), parse)).toEqual({ type: 'gpu', ts: T0 + 2_000, state });
+  });
+
+  it('a file anyone can write: names made safe, a backend the header does not list is no backend, bad numbers refused', () => {
+    const parse = createLineParser(parsedHeader());
+    const line = gpuLineJson(state);
+    line.gpus![0]!.name = 'evil\u001b]0;pwned\u0007';
+    line.gpus![0]!.processes[0]!.backend = 'zz';
+    const read = ok(JSON.stringify(line), parse) as { state: GpuState };
+    expect(read.state.gpus![0]!.name).toBe('evil');
+    expect(read.state.gpus![0]!.processes[0]).toMatchObject({ backend: null, unmapped: 'not mapped' });
+    const bad = { ...gpuLineJson(state), gpus: [{ ...gpuLineJson(state).gpus![0]!, utilization: 'lots' }] };
+    expect(createLineParser(parsedHeader())(JSON.stringify(bad))).toEqual({ ok: false, error: "gpu: 'utilization' must be a number or null" });
   });
 });

@@ -18,6 +18,8 @@
 import { BACKEND_TYPES, DEFAULT_TOP, type BackendConfig, type BackendType, type Config, type HealthSettings, type TopSettings } from '../config/types.js';
 import { eventJson } from '../output/events.js';
 import { FAILURE_KINDS, type FailureKind, type ProbeResult } from '../probe/types.js';
+import type { GpuView } from '../gpu/sample.js';
+import type { GpuErrorKind, GpuState } from '../gpu/state.js';
 import type { FleetEvent } from '../store/types.js';
 import { displayUrl } from '../text/redact.js';
 import { cleanText, MAX_MESSAGE, MAX_MODEL_ID } from '../text/sanitize.js';
@@ -119,6 +121,31 @@ export function probeJson(result: ProbeResult, lastModels: readonly string[] | u
   }
 }
 
+/** One GPU reading: the store's state in the `--json` shape, with each unmapped process's reason. */
+export function gpuLineJson(state: GpuState) {
+  return {
+    type: 'gpu',
+    ts: new Date(state.at).toISOString(),
+    tool: state.tool,
+    gpus_at: state.gpusAt === null ? null : new Date(state.gpusAt).toISOString(),
+    error: state.error,
+    gpus:
+      state.gpus?.map((g) => ({
+        index: g.index,
+        uuid: g.uuid,
+        name: g.name,
+        vendor: g.vendor,
+        utilization: g.utilization,
+        memory_used_bytes: g.memoryUsedBytes,
+        memory_total_bytes: g.memoryTotalBytes,
+        temperature_c: g.temperatureC,
+        power_w: g.powerW,
+        power_limit_w: g.powerLimitW,
+        processes: g.processes.map((p) => ({ pid: p.pid, name: p.name, memory_bytes: p.memoryBytes, backend: p.backend, unmapped: p.unmapped })),
+      })) ?? null,
+  };
+}
+
 /** The operator actions that go into a recording (in the `--events` shape); null for the others. */
 export function recordedEventJson(event: FleetEvent) {
   return (RECORDED_EVENT_TYPES as readonly string[]).includes(event.type) ? eventJson(event) : null;
@@ -146,6 +173,8 @@ export type RecordedLine =
   | { type: 'drain' | 'undrain'; ts: number; backend: string }
   | { type: 'interval'; ts: number; toMs: number }
   | { type: 'pause' | 'resume'; ts: number }
+  /** The box's GPUs as the GPU tool read them (written at each reading, replayed in order with the probes). */
+  | { type: 'gpu'; ts: number; state: GpuState }
   /** A blank line, or a type this version does not know. */
   | { type: 'skip' };
 
@@ -342,6 +371,52 @@ export function createLineParser(header: RecordingHeader): (text: string) => Par
     }
   };
 
+  const gpuLine = (o: Obj): RecordedLine => {
+    const ts = time(o, 'ts', 'gpu');
+    const tool = o['tool'];
+    if (tool !== 'nvidia-smi' && tool !== 'amd-smi' && tool !== 'rocm-smi') throw new Bad("gpu: 'tool' must be nvidia-smi, amd-smi or rocm-smi");
+    const nullable = (v: Obj, key: string): number | null => {
+      const x = v[key];
+      if (x === null || x === undefined) return null;
+      if (typeof x !== 'number' || !Number.isFinite(x)) throw new Bad(`gpu: '${key}' must be a number or null`);
+      return x;
+    };
+    const text = (v: Obj, key: string, max: number): string | null => (typeof v[key] === 'string' ? cleanText(v[key], max) : null);
+    const list = o['gpus'];
+    if (list !== null && !Array.isArray(list)) throw new Bad("gpu: 'gpus' must be an array or null");
+    const gpus = (list as unknown[] | null)?.map((g): GpuView => {
+      if (!isObj(g) || !Array.isArray(g['processes'])) throw new Bad('gpu: each GPU must be an object with processes');
+      return {
+        index: num(g, 'index', 'gpu', intAtLeast(0), 'a whole number ≥ 0'),
+        uuid: text(g, 'uuid', 128),
+        name: text(g, 'name', MAX_MODEL_ID),
+        vendor: g['vendor'] === 'amd' ? 'amd' : 'nvidia',
+        utilization: nullable(g, 'utilization'),
+        memoryUsedBytes: nullable(g, 'memory_used_bytes'),
+        memoryTotalBytes: nullable(g, 'memory_total_bytes'),
+        temperatureC: nullable(g, 'temperature_c'),
+        powerW: nullable(g, 'power_w'),
+        powerLimitW: nullable(g, 'power_limit_w'),
+        processes: (g['processes'] as unknown[]).map((p) => {
+          if (!isObj(p)) throw new Bad('gpu: each process must be an object');
+          const backend = p['backend'];
+          return {
+            pid: num(p, 'pid', 'gpu', intAtLeast(1), 'a whole number ≥ 1'),
+            name: text(p, 'name', MAX_MODEL_ID) ?? '',
+            memoryBytes: nullable(p, 'memory_bytes'),
+            // A backend the header does not list is one this replay cannot show: no backend then.
+            backend: typeof backend === 'string' && known.has(backend) ? backend : null,
+            unmapped: typeof backend === 'string' && known.has(backend) ? null : (text(p, 'unmapped', MAX_MESSAGE) ?? 'not mapped'),
+          };
+        }),
+      };
+    });
+    const e = o['error'];
+    const error = isObj(e) && typeof e['kind'] === 'string' && ['timeout', 'exit', 'garbage', 'spawn'].includes(e['kind']) ? { kind: e['kind'] as GpuErrorKind, message: str(e, 'message', 'gpu') } : null;
+    const gpusAt = typeof o['gpus_at'] === 'string' ? time(o, 'gpus_at', 'gpu') : null;
+    return { type: 'gpu', ts, state: { tool, at: ts, gpusAt, error, gpus: gpus ?? null } };
+  };
+
   return (text) => {
     if (text.trim() === '') return { ok: true, value: { type: 'skip' } };
     const parsed = parseObject(text);
@@ -360,6 +435,8 @@ export function createLineParser(header: RecordingHeader): (text: string) => Par
         case 'pause':
         case 'resume':
           return { ok: true, value: { type, ts: time(o, 'ts', type) } };
+        case 'gpu':
+          return { ok: true, value: gpuLine(o) };
         case 'header':
           return fail('a second recording header (recordings cannot be concatenated)');
         default:

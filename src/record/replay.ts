@@ -235,6 +235,9 @@ export function createReplayEngine(recording: Recording, options: ReplayOptions)
       case 'resume':
         store.setPaused(value.type === 'pause');
         break;
+      case 'gpu':
+        store.setGpu(value.state);
+        break;
     }
   };
 

@@ -44,6 +44,8 @@ export interface FleetStore {
   setConfigProblem(problem: string | null): void;
   /** The box's GPUs as the GPU tool last read them (src/monitor/gpu-sampler.ts). */
   setGpu(state: GpuState): void;
+  /** Every GPU reading as it is set (for recordings). */
+  onGpu(listener: (state: GpuState) => void): () => void;
 }
 
 export interface StoreOptions {
@@ -312,6 +314,7 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
   };
   const eventListeners = new Set<(event: FleetEvent) => void>();
   const resultListeners = new Set<(result: ProbeResult) => void>();
+  const gpuListeners = new Set<(state: GpuState) => void>();
   const emit = (event: FleetEvent): void => {
     log.push(event);
     if (log.length >= 2 * EVENT_LOG_SIZE) log.splice(0, log.length - EVENT_LOG_SIZE);
@@ -583,6 +586,11 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
     setGpu(state) {
       gpu = state;
       changed();
+      if (gpuListeners.size > 0) for (const l of [...gpuListeners]) l(state);
+    },
+    onGpu(listener) {
+      gpuListeners.add(listener);
+      return () => gpuListeners.delete(listener);
     },
     setConfigProblem(problem) {
       if (problem === configProblem) return;
