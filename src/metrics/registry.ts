@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Status } from '../health/state.js';
 import { FAILURE_KINDS } from '../probe/types.js';
-import { memoryByBackend, type GpuView } from '../gpu/sample.js';
+import type { GpuView } from '../gpu/sample.js';
 import type { FleetStore } from '../store/store.js';
 
 /** Every metric of ours starts with this (the default process metrics keep their standard names). */
@@ -125,7 +125,7 @@ export function createFleetMetrics(store: FleetStore, options: { defaultMetrics?
     registers,
     collect() {
       backendGpuMemory.reset();
-      for (const [backend, bytes] of memoryByBackend(snapshot().gpu?.gpus ?? [])) backendGpuMemory.set({ backend }, bytes);
+      for (const b of snapshot().backends) if (b.gpuMemoryBytes !== null) backendGpuMemory.set({ backend: b.name }, b.gpuMemoryBytes);
     },
   });
 

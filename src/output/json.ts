@@ -1,4 +1,4 @@
-import { memoryByBackend, type GpuView } from '../gpu/sample.js';
+import type { GpuView } from '../gpu/sample.js';
 import type { BackendView, FleetSnapshot } from '../store/types.js';
 import { isoTime, roundMs } from './format.js';
 
@@ -20,7 +20,7 @@ function gpuJson(g: GpuView) {
 }
 
 /** One backend in `--once --json` (CONTRACT.md); times ISO-8601, numbers in ms, null where unknown. */
-export function backendJson(b: BackendView, gpuMemory: ReadonlyMap<string, number> = new Map()) {
+export function backendJson(b: BackendView) {
   return {
     name: b.name,
     url: b.url,
@@ -41,16 +41,15 @@ export function backendJson(b: BackendView, gpuMemory: ReadonlyMap<string, numbe
     flap_score: Math.round(b.flapScore * 10) / 10,
     flap_changes: b.flapChanges,
     flap_window_s: b.flapWindowMs / 1000,
-    gpu_memory_bytes: gpuMemory.get(b.name) ?? null,
+    gpu_memory_bytes: b.gpuMemoryBytes,
   };
 }
 
 export function fleetJson(snapshot: FleetSnapshot, checkedAt: number) {
-  const gpuMemory = memoryByBackend(snapshot.gpu?.gpus ?? []);
   return {
     checked_at: isoTime(checkedAt),
     summary: { ...snapshot.summary },
-    backends: snapshot.backends.map((b) => backendJson(b, gpuMemory)),
+    backends: snapshot.backends.map(backendJson),
     gpus: snapshot.gpu?.gpus?.map(gpuJson) ?? null,
     gpu_error: snapshot.gpu?.error ?? null,
   };

@@ -1,7 +1,6 @@
 import cliTruncate from 'cli-truncate';
 import stringWidth from 'string-width';
 import type { BackendView, FleetSnapshot } from '../store/types.js';
-import { memoryByBackend } from '../gpu/sample.js';
 import type { GpuState } from '../gpu/state.js';
 import { formatBytes, formatLatency } from './format.js';
 
@@ -94,7 +93,6 @@ export function onceText(snapshot: FleetSnapshot, maxWidth = Infinity): string {
   const gpu = snapshot.gpu;
   if (!gpu) return `${renderTable(snapshot.backends, ONCE_COLUMNS, maxWidth)}\n\n${summaryLine(snapshot)}\n`;
   // With GPUs, the memory each backend holds joins the table, before the error text.
-  const held = memoryByBackend(gpu.gpus ?? []);
-  const columns = [...ONCE_COLUMNS.slice(0, -1), { title: 'GPU MEM', cell: (b: BackendView) => (held.has(b.name) ? formatBytes(held.get(b.name)!) : '-') }, ONCE_COLUMNS.at(-1)!];
+  const columns = [...ONCE_COLUMNS.slice(0, -1), { title: 'GPU MEM', cell: (b: BackendView) => (b.gpuMemoryBytes === null ? '-' : formatBytes(b.gpuMemoryBytes)) }, ONCE_COLUMNS.at(-1)!];
   return `${renderTable(snapshot.backends, columns, maxWidth)}\n\n${summaryLine(snapshot)}\n\n${gpuText(gpu, maxWidth)}`;
 }

@@ -2,6 +2,7 @@ import type { BackendConfig, Config } from '../config/types.js';
 import type { FleetChange } from '../config/diff.js';
 import { initialHealth, nextEma, nextHealth, type HealthState, type Status, type Thresholds } from '../health/state.js';
 import type { Clock, TimerHandle } from '../monitor/clock.js';
+import { memoryByBackend } from '../gpu/sample.js';
 import type { GpuState } from '../gpu/state.js';
 import type { ProbeResult } from '../probe/types.js';
 import { displayUrl } from '../text/redact.js';
@@ -91,6 +92,7 @@ function viewOf(b: BackendConfig, at: number, windowMs: number): BackendView {
     flapWindowMs: windowMs,
     flapping: false,
     flapReason: null,
+    gpuMemoryBytes: null,
   };
 }
 
@@ -150,6 +152,7 @@ function copyView(v: BackendView): BackendView {
     flapWindowMs: v.flapWindowMs,
     flapping: v.flapping,
     flapReason: v.flapReason,
+    gpuMemoryBytes: v.gpuMemoryBytes,
   };
 }
 // copyView's literal names every required field (TypeScript checks that); an optional one would be dropped
@@ -585,6 +588,16 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
     },
     setGpu(state) {
       gpu = state;
+      // Each backend's share, on its view (a row shows it); only the views whose share changed are new.
+      const held = memoryByBackend(state.gpus ?? []);
+      for (let i = 0; i < live.length; i++) {
+        const v = live[i]!;
+        const bytes = held.get(v.name) ?? null;
+        if (v.gpuMemoryBytes === bytes) continue;
+        const next = copyView(v);
+        next.gpuMemoryBytes = bytes;
+        live[i] = next;
+      }
       changed();
       if (gpuListeners.size > 0) for (const l of [...gpuListeners]) l(state);
     },

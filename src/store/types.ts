@@ -83,6 +83,8 @@ export interface BackendView {
   flapping: boolean;
   /** Why it is flapping (which view says so, or `holding` on its way out); null when it is not. */
   flapReason: FlapReason | null;
+  /** GPU memory its processes hold on this box, summed over GPUs; null when none is mapped to it. */
+  gpuMemoryBytes: number | null;
 }
 
 export interface FleetSummary {

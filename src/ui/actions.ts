@@ -12,4 +12,6 @@ export interface AppMeta {
   version: string;
   /** Where the config came from, as the user would recognise it. */
   source: string;
+  /** What to say of GPUs when there is no reading: "no GPU tool found", "off (--no-gpu)". */
+  gpuNote?: string;
 }

@@ -17,6 +17,7 @@ import { useTerminalSize, type TerminalSize } from './hooks/use-terminal-size.js
 import type { KeyEvent } from './keys.js';
 import { resolveKey, type Action } from './keymap.js';
 import { layoutColumns, sameColumns } from './layout.js';
+import { gpuPanelLines } from './gpu-panel.js';
 import { bannerSegment, bodyHeights } from './lines.js';
 import { initialView, scrollOffset, selectedIndex, viewReducer, visibleRows, type ViewEvent, type ViewState } from './state/view-state.js';
 import type { Theme } from './theme.js';
@@ -33,6 +34,9 @@ export interface AppProps {
   /** Follow the fleet at most once per `pace.ms` (keys still render at once); every publish when absent. */
   pace?: Pace;
 }
+
+/** Table rows the GPU panel must leave; on a smaller terminal it is hidden. */
+const MIN_TABLE_ROWS = 6;
 
 export function App({ store: live, actions, meta, theme, size, notice, pace }: AppProps) {
   const { snapshot, source: store, keyPressed } = useFleetSnapshot(live, pace);
@@ -61,7 +65,10 @@ export function App({ store: live, actions, meta, theme, size, notice, pace }: A
 
   // The frame stays at least one row shorter than the terminal (bodyHeights), or Ink would clear it on every update.
   const banner = bannerSegment(snapshot.configProblem, notice, width, theme);
-  const { bodyHeight, tableHeight } = bodyHeights(height, banner !== undefined);
+  const gpuLines = view.gpuPanel && snapshot.gpu ? gpuPanelLines(snapshot.gpu, snapshot.at, width, theme) : [];
+  // The panel only where the table keeps MIN_TABLE_ROWS rows beside it: the backends come first.
+  const panel = gpuLines.length > 0 && bodyHeights(height - gpuLines.length, banner !== undefined).tableHeight >= MIN_TABLE_ROWS ? gpuLines : [];
+  const { bodyHeight, tableHeight } = bodyHeights(height - panel.length, banner !== undefined);
   const index = selectedIndex(rows, view.selected);
   const selected = rows[index];
   const offsetRef = useRef(0);
@@ -79,7 +86,7 @@ export function App({ store: live, actions, meta, theme, size, notice, pace }: A
       // A page: the help's lines, or the log's lines less one, so that a line of context stays in view.
       const page = current.mode.kind === 'help' ? bodyHeight - 1 : Math.max(1, bodyHeight - 3);
       const by = { up: -1, down: 1, 'page-up': -page, 'page-down': page, top: -Infinity, bottom: Infinity }[action as string];
-      if (by !== undefined && current.mode.kind === 'help') return dispatch({ type: 'help-scroll', by, max: helpScrollMax(theme, bodyHeight) });
+      if (by !== undefined && current.mode.kind === 'help') return dispatch({ type: 'help-scroll', by, max: helpScrollMax(theme, bodyHeight, meta.gpuNote) });
       if (by !== undefined && current.mode.kind === 'events') {
         const count = eventsShown(snapshot.events, current.mode.only).length;
         return dispatch({ type: 'events-scroll', by, max: eventScrollMax(count, bodyHeight) });
@@ -134,6 +141,8 @@ export function App({ store: live, actions, meta, theme, size, notice, pace }: A
         return dispatch({ type: 'open', mode: { kind: 'events', back: current.mode.kind === 'detail' ? 'detail' : 'table', only: null, offset: 0 } });
       case 'events-only':
         return dispatch({ type: 'events-only', name: name ?? null });
+      case 'gpu-panel':
+        return dispatch({ type: 'toggle-gpu-panel' });
       case 'quit':
         return actions.quit();
     }
@@ -170,15 +179,18 @@ export function App({ store: live, actions, meta, theme, size, notice, pace }: A
 
   const mode = view.mode.kind;
   let body: React.ReactNode;
-  if (view.mode.kind === 'help') body = <HelpOverlay theme={theme} height={bodyHeight} width={width} offset={view.mode.offset} />;
+  if (view.mode.kind === 'help') body = <HelpOverlay theme={theme} height={bodyHeight} width={width} offset={view.mode.offset} {...(meta.gpuNote ? { gpuNote: meta.gpuNote } : {})} />;
   else if (view.mode.kind === 'events') body = <EventLog events={snapshot.events} only={view.mode.only} offset={view.mode.offset} height={bodyHeight} theme={theme} />;
-  else if (mode === 'detail' && selected) body = <DetailPane backend={selected} now={snapshot.at} theme={theme} height={bodyHeight} />;
+  else if (mode === 'detail' && selected) body = <DetailPane backend={selected} now={snapshot.at} theme={theme} height={bodyHeight} gpu={snapshot.gpu} {...(meta.gpuNote ? { gpuNote: meta.gpuNote } : {})} />;
   else body = <BackendTable rows={rows} columns={columns} selectedIndex={index} offset={offset} height={tableHeight} now={snapshot.at} theme={theme} />;
 
   return (
     <ScreenContext.Provider value={screen}>
     <Box flexDirection="column" width={width}>
       <Header snapshot={snapshot} meta={meta} theme={theme} sort={view.sort} filter={view.filter} />
+      {panel.map((segments, i) => (
+        <Line key={`gpu${i}`} segments={segments} />
+      ))}
       {/* Clipped in height only: every line is already cut to the width (Line), and a horizontal clip would
           make Ink slice every line of the body again on every frame. */}
       <Box flexDirection="column" height={bodyHeight} overflowY="hidden">

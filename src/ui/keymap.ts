@@ -21,6 +21,7 @@ export type Action =
   | 'help'
   | 'events'
   | 'events-only'
+  | 'gpu-panel'
   | 'quit';
 
 export type ModeKind = 'table' | 'detail' | 'events' | 'help' | 'filter';
@@ -58,6 +59,7 @@ export const KEYMAP: Record<ModeKind, readonly Binding[]> = {
     { keys: ['p'], action: 'pause', help: 'pause / resume probing', hint: 'pause' },
     { keys: ['s'], action: 'sort', help: 'sort: name, status, latency, change', hint: 'sort' },
     { keys: ['/'], action: 'filter', help: 'filter by name, type or status', hint: 'filter' },
+    { keys: ['u'], action: 'gpu-panel', help: 'show / hide the GPU panel' },
     { keys: ['escape'], action: 'clear-filter', help: 'clear the filter' },
     { keys: ['?'], action: 'help', help: 'all keys', hint: 'help' },
     ...quit,

@@ -1,13 +1,13 @@
 import cliTruncate from 'cli-truncate';
 import { textWidth } from './width.js';
-import { formatLatency } from '../output/format.js';
+import { formatBytes, formatLatency } from '../output/format.js';
 import { lastErrorText } from '../output/table.js';
 import type { BackendView } from '../store/types.js';
 import { coarseAge } from './format.js';
 import { historyCell } from './history.js';
 import type { Colour, Theme } from './theme.js';
 
-export type ColumnId = 'name' | 'type' | 'status' | 'since' | 'latency' | 'models' | 'history' | 'error';
+export type ColumnId = 'name' | 'type' | 'status' | 'since' | 'latency' | 'models' | 'gpu' | 'history' | 'error';
 
 export interface Segment {
   text: string;
@@ -36,16 +36,17 @@ const TITLES: Record<ColumnId, string> = {
   since: 'SINCE',
   latency: 'LATENCY',
   models: 'MODELS',
+  gpu: 'GPU MEM',
   history: 'HISTORY',
   error: 'LAST ERROR',
 };
-const ORDER: readonly ColumnId[] = ['name', 'type', 'status', 'since', 'latency', 'models', 'history', 'error'];
+const ORDER: readonly ColumnId[] = ['name', 'type', 'status', 'since', 'latency', 'models', 'gpu', 'history', 'error'];
 /**
  * On a narrow terminal the least important columns go first. HISTORY goes before LAST ERROR: the error
  * says why a backend is down, which the history cannot, and a flapping backend is still marked
  * FLAPPING in its STATUS cell. LATENCY (the figure the history would have shown) goes last.
  */
-const DROP_ORDER: readonly ColumnId[] = ['type', 'since', 'models', 'history', 'error', 'latency'];
+const DROP_ORDER: readonly ColumnId[] = ['type', 'since', 'gpu', 'models', 'history', 'error', 'latency'];
 const MIN_ERROR = 12;
 /** The error column's first claim on spare room: enough for the usual `connection: connection refused`. */
 const ERROR_FIRST = 32;
@@ -100,6 +101,7 @@ export function rowCells(b: BackendView, now: number, theme: Theme, historyWidth
     since: [{ text: since }],
     latency: [{ text: latency, dim: b.latencyStale }],
     models: [{ text: models, dim: b.modelsStale }],
+    gpu: [{ text: b.gpuMemoryBytes === null ? '-' : formatBytes(b.gpuMemoryBytes) }],
     history: historyCell(b.history, historyWidth, theme),
     error: errorAge !== null
       ? [{ text: `${error} (${errorAge} ago)`, dim: true }]
@@ -126,10 +128,13 @@ export function layoutColumns(width: number, rows: readonly BackendView[], theme
     since: 5,
     latency: 8,
     models: 6,
+    gpu: 7,
     history: MIN_HISTORY,
     error: MIN_ERROR,
   };
-  let ids = [...ORDER];
+  // GPU MEM only on a box where some backend holds GPU memory (the GPU panel is on and mapped it).
+  const all = rows.some((b) => b.gpuMemoryBytes !== null) ? ORDER : ORDER.filter((id) => id !== 'gpu');
+  let ids = [...all];
   const used = (list: readonly ColumnId[]): number => ROW_PREFIX + list.reduce((sum, id) => sum + natural[id], 0) + GAP * (list.length - 1);
   const dropped: ColumnId[] = [];
   for (const drop of DROP_ORDER) {
@@ -139,7 +144,7 @@ export function layoutColumns(width: number, rows: readonly BackendView[], theme
   }
   // A column dropped on the way may fit again once a wider one has gone (HISTORY without LAST ERROR).
   for (const back of dropped.slice(0, -1).reverse()) {
-    const withIt = ORDER.filter((id) => ids.includes(id) || id === back);
+    const withIt = all.filter((id) => ids.includes(id) || id === back);
     if (used(withIt) <= width) ids = withIt;
   }
   const widths = { ...natural };
@@ -160,7 +165,7 @@ export function layoutColumns(width: number, rows: readonly BackendView[], theme
   } else if (hasHistory) {
     widths.history += Math.min(spare, MAX_HISTORY - MIN_HISTORY);
   }
-  return ids.map((id) => ({ id, title: TITLES[id], width: widths[id], align: id === 'latency' || id === 'models' || id === 'since' || id === 'history' ? 'right' : 'left' }));
+  return ids.map((id) => ({ id, title: TITLES[id], width: widths[id], align: id === 'latency' || id === 'models' || id === 'gpu' || id === 'since' || id === 'history' ? 'right' : 'left' }));
 }
 
 /** The same layout (so the one laid out before can be kept, and rows drawn for it are still right). */

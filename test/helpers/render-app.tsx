@@ -54,12 +54,12 @@ export function spyActions() {
 
 export function renderApp(
   store: FleetStore,
-  options: { columns?: number; rows?: number; color?: boolean; unicode?: boolean; actions?: FleetActions; notice?: string; pace?: Pace } = {},
+  options: { columns?: number; rows?: number; color?: boolean; unicode?: boolean; actions?: FleetActions; notice?: string; pace?: Pace; gpuNote?: string } = {},
 ) {
   const actions = options.actions ?? spyActions();
   const theme = makeTheme({ color: options.color ?? true, unicode: options.unicode ?? true });
   const size = { columns: options.columns ?? 120, rows: options.rows ?? 30 };
-  const r = render(<App store={store} actions={actions} meta={{ version: '9.9.9', source: 'test.toml' }} theme={theme} size={size} {...(options.notice ? { notice: options.notice } : {})} {...(options.pace ? { pace: options.pace } : {})} />);
+  const r = render(<App store={store} actions={actions} meta={{ version: '9.9.9', source: 'test.toml', ...(options.gpuNote ? { gpuNote: options.gpuNote } : {}) }} theme={theme} size={size} {...(options.notice ? { notice: options.notice } : {})} {...(options.pace ? { pace: options.pace } : {})} />);
   const screen = (): string => stripAnsi(r.lastFrame() ?? '');
   /** Write key bytes, then let Ink parse them and React re-render. */
   const press = async (...keys: string[]): Promise<void> => {

@@ -1,6 +1,7 @@
 import { Box } from 'ink';
 import React from 'react';
-import { formatLatency } from '../../output/format.js';
+import type { GpuState } from '../../gpu/state.js';
+import { formatBytes, formatLatency } from '../../output/format.js';
 import type { FlapReason } from '../../health/flap.js';
 import type { BackendView } from '../../store/types.js';
 import { formatScore } from '../events.js';
@@ -71,7 +72,18 @@ function flapLines(b: BackendView, now: number, theme: Theme): Segment[][] {
 }
 
 /** Everything known about one backend: the answer to "since when, and why". */
-export function detailLines(b: BackendView, now: number, theme: Theme, width = 80): Segment[][] {
+/** The GPU memory the backend's processes hold, per GPU and process; or why there is nothing to show. */
+function gpuLines(b: BackendView, gpu: GpuState | null, note: string | undefined): Segment[][] {
+  if (gpu === null) return [field('gpu', note ?? 'no GPU reading')];
+  const mine = (gpu.gpus ?? []).flatMap((g) => g.processes.filter((p) => p.backend === b.name).map((p) => ({ ...p, gpu: g.index })));
+  if (mine.length === 0) return [field('gpu', gpu.gpus === null ? `no reading yet (${gpu.tool})` : 'no GPU process of this backend')];
+  return [
+    field('gpu', `${formatBytes(b.gpuMemoryBytes)} in ${mine.length} ${mine.length === 1 ? 'process' : 'processes'}`),
+    ...mine.map((p) => [indent(), { text: `GPU${p.gpu}  pid ${p.pid}  ${formatBytes(p.memoryBytes).padStart(6)}  ${p.name}` }]),
+  ];
+}
+
+export function detailLines(b: BackendView, now: number, theme: Theme, width = 80, gpu: GpuState | null = null, gpuNote?: string): Segment[][] {
   const when = (t: number | null): string => (t === null ? 'never' : `${clockTime(t)} (${coarseAge(now - t)} ago)`);
   const colour = theme.statusColour(b.status);
   const stats = latencyStats(b.history);
@@ -99,6 +111,7 @@ export function detailLines(b: BackendView, now: number, theme: Theme, width = 8
   ];
   if (b.loadingMessage) lines.push(field('loading', b.loadingMessage, theme.color ? { colour: 'yellow' } : {}));
   const listed = b.modelsListedAt === null ? 'never listed' : `${b.models.length}${b.modelsStale ? `, stale: listed ${coarseAge(now - b.modelsListedAt)} ago` : ''}`;
+  lines.push(...gpuLines(b, gpu, gpuNote));
   lines.push(field('models', listed));
   for (const m of b.models) lines.push([indent(), { text: m }]);
   lines.push(field('last errors', b.recentErrors.length === 0 ? 'none' : ''));
@@ -108,9 +121,9 @@ export function detailLines(b: BackendView, now: number, theme: Theme, width = 8
   return lines;
 }
 
-export function DetailPane({ backend, now, theme, height }: { backend: BackendView; now: number; theme: Theme; height: number }) {
+export function DetailPane({ backend, now, theme, height, gpu = null, gpuNote }: { backend: BackendView; now: number; theme: Theme; height: number; gpu?: GpuState | null; gpuNote?: string }) {
   const { width } = useScreen();
-  const lines = detailLines(backend, now, theme, width);
+  const lines = detailLines(backend, now, theme, width, gpu, gpuNote);
   const shown = lines.length > height ? [...lines.slice(0, height - 1), [{ text: `${theme.glyph.ellipsis} ${lines.length - height + 1} more lines (make the terminal taller)`, dim: true }]] : lines;
   return (
     <Box flexDirection="column">

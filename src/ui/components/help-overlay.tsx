@@ -17,12 +17,14 @@ export interface HelpLine {
 }
 
 /** The help in sections (a view's keys each, then the legend), so a wide terminal can set them side by side. */
-export function helpSections(theme: Theme): HelpLine[][] {
+export function helpSections(theme: Theme, gpuNote?: string): HelpLine[][] {
   const sections: HelpLine[][] = [];
   for (const mode of SECTIONS) {
     const lines: HelpLine[] = [{ text: TITLES[mode], heading: true }];
     for (const b of KEYMAP[mode]) {
-      lines.push({ text: `  ${fit(b.keys.map((k) => keyLabel(k, theme.unicode)).join(' '), 10, 'left', theme.glyph.ellipsis)}  ${b.help}` });
+      // Why `u` shows nothing on a box without GPUs (or with them turned off) is said beside it.
+      const note = b.action === 'gpu-panel' && gpuNote ? ` (${gpuNote})` : '';
+      lines.push({ text: `  ${fit(b.keys.map((k) => keyLabel(k, theme.unicode)).join(' '), 10, 'left', theme.glyph.ellipsis)}  ${b.help}${note}` });
     }
     sections.push(lines);
   }
@@ -37,21 +39,21 @@ export function helpSections(theme: Theme): HelpLine[][] {
   return sections;
 }
 
-export function helpLines(theme: Theme): HelpLine[] {
-  return helpSections(theme).flat();
+export function helpLines(theme: Theme, gpuNote?: string): HelpLine[] {
+  return helpSections(theme, gpuNote).flat();
 }
 
 /** How far the help can scroll at this height (0 when it fits). */
-export function helpScrollMax(theme: Theme, height: number): number {
-  return Math.max(0, helpLines(theme).length - (height - 1));
+export function helpScrollMax(theme: Theme, height: number, gpuNote?: string): number {
+  return Math.max(0, helpLines(theme, gpuNote).length - (height - 1));
 }
 
 /**
  * Every key, in one column (two when the terminal is wide enough for both in full); when it does not
  * fit, it scrolls and its last line says how much more there is, never cutting a line silently.
  */
-export function HelpOverlay({ theme, height, width, offset }: { theme: Theme; height: number; width: number; offset: number }) {
-  const sections = helpSections(theme);
+export function HelpOverlay({ theme, height, width, offset, gpuNote }: { theme: Theme; height: number; width: number; offset: number; gpuNote?: string }) {
+  const sections = helpSections(theme, gpuNote);
   const lines = sections.flat();
   const render = (l: HelpLine, key: number) => <Line key={key} segments={[{ text: l.text, ...(l.heading ? { bold: true } : {}) }]} />;
   if (lines.length <= height) return <Box flexDirection="column">{lines.map(render)}</Box>;

@@ -17,12 +17,15 @@ export interface ViewState {
   selected: string | null;
   sort: SortKey;
   filter: string;
+  /** The GPU panel above the table (when there is a GPU tool and room for it). */
+  gpuPanel: boolean;
 }
 
 export type ViewEvent =
   | { type: 'move'; by: number; rows: readonly BackendView[] }
   | { type: 'move-to'; index: number; rows: readonly BackendView[] }
   | { type: 'cycle-sort' }
+  | { type: 'toggle-gpu-panel' }
   | { type: 'open'; mode: Mode }
   | { type: 'close' }
   | { type: 'help-scroll'; by: number; max: number }
@@ -32,7 +35,7 @@ export type ViewEvent =
   | { type: 'filter-apply' }
   | { type: 'filter-clear' };
 
-export const initialView: ViewState = { mode: { kind: 'table' }, selected: null, sort: 'name', filter: '' };
+export const initialView: ViewState = { mode: { kind: 'table' }, selected: null, sort: 'name', filter: '', gpuPanel: true };
 
 export function selectedIndex(rows: readonly BackendView[], selected: string | null): number {
   const i = rows.findIndex((b) => b.name === selected);
@@ -51,6 +54,8 @@ export function viewReducer(state: ViewState, event: ViewEvent): ViewState {
       const i = Math.min(event.rows.length - 1, Math.max(0, event.index));
       return { ...state, selected: event.rows[i]!.name };
     }
+    case 'toggle-gpu-panel':
+      return { ...state, gpuPanel: !state.gpuPanel };
     case 'cycle-sort':
       return { ...state, sort: SORT_KEYS[(SORT_KEYS.indexOf(state.sort) + 1) % SORT_KEYS.length]! };
     case 'open':
