@@ -22,15 +22,7 @@ import type { Dashboard } from './ui/run-dashboard.js';
 if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
 // `ps` and `top` on the GPU box show what this is, not `node /…/dist/cli.js`.
 process.title = 'nexus-top';
-/*
- * Keep the heap near what is live. V8 sizes the heap's next limit from how fast the program allocated at
- * its last full GC; the first comes during the start-up burst (every backend's first connection), and
- * it then let a 1000-backend loop grow by ~2 MB/s for minutes without another (RSS 130 -> 200 MiB in
- * 40 s, ~35 MiB of it live). At most 1.5x of the live heap instead: a full GC every ~10 s (~10 ms), RSS
- * flat near 145 MiB. The flag is read when a GC sets the next limit, so setting it now, before the
- * first, is what the command-line flag would do (v8.setFlagsFromString's caveat is for flags read once).
- */
-process.getBuiltinModule('node:v8').setFlagsFromString('--heap-growing-percent=50');
+// The heap is kept near what is live by a V8 flag set in dist/cli.js (src/cli-loader.cjs), before this runs.
 
 const say = (line: string): void => {
   process.stderr.write(`nexus-top: ${line}\n`);

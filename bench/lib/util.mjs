@@ -187,9 +187,10 @@ export function snapshotBuild(dist = join(ROOT, 'dist')) {
   const dir = join(builds, sha256.slice(0, 16));
   if (!existsSync(join(dir, 'dist', 'cli.js'))) {
     const tmp = `${dir}.tmp-${process.pid}`;
-    // Only the files cli.js reaches (dist/chunks keeps every old chunk a rebuild left behind), with their maps.
+    // Only the files cli.js reaches (dist/chunks keeps every old chunk a rebuild left behind), with their
+    // maps and code caches (dist/main.js.cache, read by dist/cli.js).
     for (const rel of reachable(dist)) {
-      for (const f of [rel, `${rel}.map`]) {
+      for (const f of [rel, `${rel}.map`, `${rel}.cache`]) {
         if (existsSync(join(dist, f))) cpSync(join(dist, f), join(tmp, 'dist', f));
       }
     }
