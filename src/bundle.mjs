@@ -98,8 +98,8 @@ await build({
  * The code cache (read by dist/cli.js): one `--once --json` run, on a config of one backend on a closed
  * loopback port, compiles what a start needs (the modules' top levels, the argument parser, loading and
  * checking a config, a probe, the JSON output), and the loader writes what V8 compiled to
- * dist/main.js.cache. It is only valid for the Node that made it, which is why it is made here and not
- * shipped; without it (or with another Node) every run still works, compiling from source.
+ * dist/main.js.cache. V8 accepts it only in the Node (and with the V8 flags) that made it, which is why
+ * the build makes it; without it, or under another Node, every run works the same, compiling from source.
  */
 const scratch = mkdtempSync(join(tmpdir(), 'nexus-top-build-'));
 try {
