@@ -33,6 +33,28 @@ const lazyImports = {
   },
 };
 
+/**
+ * In dist/main.js, string-width and cli-truncate are loaded on their first call rather than with the module
+ * that imports them: loading them (Intl.Segmenter, Unicode tables, regexes) takes longer than drawing the
+ * dashboard's first frame, which for plain names never calls them (src/ui/width.ts). The sources import
+ * them as usual; here each import from src/ becomes a function that requires the package when first
+ * called (esbuild evaluates a bundled module required that way only then).
+ */
+const SRC = resolve('src');
+const onFirstCall = {
+  name: 'on-first-call',
+  setup(b) {
+    b.onResolve({ filter: /^(string-width|cli-truncate)$/ }, (args) =>
+      args.namespace === 'file' && args.importer.startsWith(SRC) ? { path: args.path, namespace: 'on-first-call' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'on-first-call' }, (args) => ({
+      contents: `let m;\nexport default function ${args.path.replace(/-(\w)/g, (_, c) => c.toUpperCase())}(...a) {\n  m ??= require(${JSON.stringify(args.path)});\n  return m.default(...a);\n}\n`,
+      resolveDir: resolve('.'),
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -65,7 +87,7 @@ await build({
   // "use strict" first: a directive only counts before any statement (the sources are ES modules: strict).
   banner: { js: "'use strict';const __nexusTopUrl=require('node:url').pathToFileURL(__filename).href;" },
   // meow without the parts of its bundle we never reach (src/meow-slim.mjs).
-  plugins: [lazyImports, slimMeow],
+  plugins: [lazyImports, onFirstCall, slimMeow],
 });
 /*
  * dist/cli.js compiles dist/main.js with vm.Script, where `import()` is not available: the imports of

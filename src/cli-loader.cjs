@@ -36,21 +36,8 @@ const script = new Script(`(function (exports, require, module, __filename, __di
 });
 if (mode === 'report') process.stderr.write(`code cache: ${cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used'}\n`);
 
-if (mode === 'write') {
-  // Everything compiled by the time the process exits. No V8 flag may change before this (V8 rejects a
-  // cache made under other flags), so the heap setting below is left out of this run.
-  process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
-} else {
-  /*
-   * Keep the heap near what is live. V8 sizes the heap's next limit from how fast the program allocated
-   * at its last full GC; the first comes during the start-up burst (every backend's first connection),
-   * and it then let a 1000-backend loop grow by ~2 MB/s for minutes without another (RSS 130 -> 200 MiB
-   * in 40 s, ~35 MiB of it live). At most 1.5x of the live heap instead: a full GC every ~10 s (~10 ms),
-   * RSS flat near 145 MiB. The flag is read when a GC sets the next limit, so setting it now, before
-   * the first, is what the command-line flag would do (v8.setFlagsFromString's caveat is for flags read
-   * once). Set after the bundle is compiled: the cache was made without it.
-   */
-  process.getBuiltinModule('node:v8').setFlagsFromString('--heap-growing-percent=50');
-}
+// Everything compiled by the time the process exits. No V8 flag may change before this (V8 rejects a cache
+// made under other flags): the heap flag of src/cli.tsx is set only by the modes that keep running.
+if (mode === 'write') process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
 
 script.runInThisContext().call(module.exports, module.exports, require, module, file, __dirname, (specifier) => import(specifier));

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { EventEmitter } from 'node:events';
+import { isatty } from 'node:tty';
 import { parseArgs, type CliOptions } from './cli/args.js';
 import { runEvents } from './cli/events.js';
 import { printCheck, printState, probeCheck, probeOnce } from './cli/once.js';
@@ -22,7 +23,20 @@ import type { Dashboard } from './ui/run-dashboard.js';
 if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
 // `ps` and `top` on the GPU box show what this is, not `node /…/dist/cli.js`.
 process.title = 'nexus-top';
-// The heap is kept near what is live by a V8 flag set in dist/cli.js (src/cli-loader.cjs), before this runs.
+/*
+ * Keep the heap near what is live, in the modes that keep running. V8 sizes the heap's next limit from how
+ * fast the program allocated at its last full GC; the first comes during the start-up burst (every
+ * backend's first connection), and it then let a 1000-backend loop grow by ~2 MB/s for minutes without
+ * another (RSS 130 -> 200 MiB in 40 s, ~35 MiB of it live). At most 1.5x of the live heap instead: a full
+ * GC every ~10 s (~10 ms), RSS flat near 145 MiB. The flag is read when a GC sets the next limit, so
+ * setting it before the first probe, before any full GC, is what the command-line flag would do
+ * (v8.setFlagsFromString's caveat is for flags read once). Not at the very start: loading node:v8 takes
+ * ~1 ms, which the dashboard spends after its first frame and --once not at all. Never in the run of the
+ * build that makes dist/main.js.cache (a --once run): V8 rejects a code cache made under other flags.
+ */
+function keepHeapNearLive(): void {
+  process.getBuiltinModule('node:v8').setFlagsFromString('--heap-growing-percent=50');
+}
 
 const say = (line: string): void => {
   process.stderr.write(`nexus-top: ${line}\n`);
@@ -144,7 +158,8 @@ function modeOf(options: CliOptions): Mode {
   if (options.check) return 'check';
   if (options.headless) return 'headless';
   if (options.events) return 'events';
-  const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
+  // isatty, not process.stdin.isTTY: that builds stdin's stream, which Ink does later, after the first frame is drawn.
+  const interactive = isatty(1) && isatty(0);
   return !options.once && interactive ? 'dashboard' : 'once';
 }
 
@@ -152,11 +167,13 @@ function modeOf(options: CliOptions): Mode {
 async function dashboard(engine: Engine, clock: Clock, options: CliOptions, version: string, notice?: string, live = true): Promise<number> {
   const [{ makeTheme, wantsColor, wantsUnicode }, { drawFirstFrame, LEAVE_SCREEN }] = await Promise.all([import('./ui/theme.js'), import('./ui/first-frame.js')]);
   const theme = makeTheme({ color: wantsColor(process.env, options.color, true), unicode: wantsUnicode(process.env) });
-  // Something on screen at once, while Ink loads (a replay's header starts otherwise: no early frame).
-  // Until the dashboard is mounted (it restores the terminal from then on), a way out must leave the screen.
+  const meta = { version, source: engine.config.source };
+  // The fleet on screen at once, as Ink will draw it, while Ink loads (a replay's header is not this one:
+  // no early frame). Until the dashboard is mounted (it restores the terminal from then on), a way out must
+  // leave the screen.
   let leaveEarly: (() => void) | undefined;
   if (live) {
-    drawFirstFrame(process.stdout, `nexus-top ${version}  ${theme.glyph.separator}  ${engine.config.source}`);
+    drawFirstFrame(process.stdout, { snapshot: engine.store.getSnapshot(), meta, theme, ...(notice ? { notice } : {}) });
     leaveEarly = () => {
       process.stdout.write(LEAVE_SCREEN);
       leaveEarly = undefined;
@@ -164,6 +181,7 @@ async function dashboard(engine: Engine, clock: Clock, options: CliOptions, vers
     restoreTerminal = () => leaveEarly?.();
     process.once('exit', restoreTerminal);
   }
+  keepHeapNearLive();
   const { runDashboard } = await import('./ui/run-dashboard.js');
   let ui: Dashboard | undefined;
   // The terminal gone (writes fail with EIO): the end of the session, not an internal error.
@@ -178,7 +196,7 @@ async function dashboard(engine: Engine, clock: Clock, options: CliOptions, vers
   ui = runDashboard({
     screenEntered: live,
     engine,
-    meta: { version, source: engine.config.source },
+    meta,
     theme,
     clock,
     ...(notice ? { notice } : {}),
@@ -278,8 +296,10 @@ async function live(options: CliOptions, version: string): Promise<number> {
       metrics = await serveMetrics(engine, options);
       switch (mode) {
         case 'events':
+          keepHeapNearLive();
           return await runEvents(engine, { out: process.stdout, signals: eventSignals(), say });
         case 'headless':
+          keepHeapNearLive();
           return await headless(engine);
         case 'check':
         case 'once': {
@@ -329,6 +349,7 @@ async function replay(options: CliOptions, file: string, version: string): Promi
   try {
     switch (mode) {
       case 'events':
+        keepHeapNearLive();
         code = await runEvents(engine, { out: process.stdout, signals: eventSignals(), say, until: engine.done });
         break;
       case 'once':

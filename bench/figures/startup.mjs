@@ -1,67 +1,52 @@
-// Start-up figures: time to the dashboard's first frame in a real pty, and a whole `--once --json` run.
-import { spawn } from 'node:child_process';
+// Start-up figures: time to the dashboard's table on screen in tmux, and a whole `--once --json` run.
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFleet } from '../fleet.mjs';
 import { summariseProfile } from '../lib/cpuprofile.mjs';
-import { runInPty } from '../lib/pty.mjs';
-import { findNodePid, onInterrupt, median, round, sandboxEnv, tempDir, waitFor, writeConfig } from '../lib/util.mjs';
+import { timeToScreen } from '../lib/screen.mjs';
+import { backendName, median, onInterrupt, round, sandboxEnv, tempDir, waitFor, writeConfig } from '../lib/util.mjs';
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
+/** `node -e` printing one line: what the terminal shows of the quickest program node can run. */
+const BASELINE_ARGV = [process.execPath, '-e', "console.log('ready')"];
+const baselineReady = (lines) => lines.some((l) => l === 'ready');
 
-/** Spawn in a pty, resolve with ms from spawn to the first time `marker` is in the (escape-stripped) output. */
-async function timeToMarker({ argv, env, marker, cli, timeoutMs = 20_000, quit = 'SIGKILL' }) {
-  let text = '';
-  let hitAt;
-  let resolveHit;
-  const hit = new Promise((r) => (resolveHit = r));
-  const pty = runInPty({
-    argv,
-    env,
-    cols: 120,
-    rows: 40,
-    onData: (chunk, at) => {
-      if (hitAt !== undefined) return;
-      text += chunk.toString('utf8');
-      if (marker.test(text.replace(ANSI, ''))) {
-        hitAt = at;
-        resolveHit();
-      }
-    },
-  });
-  const timer = setTimeout(resolveHit, timeoutMs);
-  await Promise.race([hit, pty.exited]);
-  clearTimeout(timer);
-  const ms = hitAt === undefined ? NaN : hitAt - pty.startedAt;
-  if (cli) {
-    // The dashboard keeps running: kill it at once (its shutdown is not measured), then the pty.
-    const pid = findNodePid(pty.child.pid);
-    if (pid) process.kill(pid, quit);
-    if (quit !== 'SIGKILL') await Promise.race([pty.exited, new Promise((r) => setTimeout(r, 10_000))]);
-  }
-  await pty.stop('SIGKILL', 1_000);
-  if (!Number.isFinite(ms)) throw new Error(`no ${marker} in the output within ${timeoutMs} ms; got: ${JSON.stringify(text.replace(ANSI, '').slice(0, 300))}`);
-  return ms;
+/**
+ * The dashboard's table is on screen: the column header, and below it a row with the name of every
+ * backend. (The header's first words, or the table with names still missing, are not the fleet.)
+ */
+export function tableReady(names) {
+  const words = names.map((n) => new RegExp(`(?:^|\\s)${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:\\s|$)`));
+  return (lines) => {
+    const header = lines.findIndex((l) => /\bNAME\b.*\bSTATUS\b/.test(l));
+    if (header < 0) return false;
+    const rows = lines.slice(header + 1);
+    return words.every((w) => rows.some((l) => w.test(l)));
+  };
 }
 
 export async function ttff(ctx) {
   const { build, smoke } = ctx;
-  const runs = ctx.runs ?? (smoke ? 2 : 7);
-  const fleet = await startFleet({ count: 10 });
+  const runs = ctx.runs ?? (smoke ? 2 : 9);
+  const count = 10;
+  const fleet = await startFleet({ count });
   try {
     const dir = tempDir('ttff');
     const config = writeConfig(dir, fleet.ports);
     const env = sandboxEnv(dir);
-    const header = new RegExp(`nexus-top ${build.version.replace(/\./g, '\\.')}`);
+    const nexusArgv = [process.execPath, build.cli, '--config', config];
+    const table = tableReady(Array.from({ length: count }, (_, i) => backendName(i)));
     const nexus = [];
     const base = [];
-    // One unmeasured run of each warms the page cache and the pty machinery.
-    await timeToMarker({ argv: [process.execPath, '-e', "console.log('ready')"], env, marker: /ready/ });
-    await timeToMarker({ argv: [process.execPath, build.cli, '--config', config], env, marker: header, cli: build.cli });
+    // One unmeasured run of each warms the page cache and tmux.
+    await timeToScreen({ argv: BASELINE_ARGV, env, ready: baselineReady });
+    await timeToScreen({ argv: nexusArgv, env, ready: table });
+    let shown;
     for (let i = 0; i < runs; i++) {
-      base.push(await timeToMarker({ argv: [process.execPath, '-e', "console.log('ready')"], env, marker: /ready/ }));
-      nexus.push(await timeToMarker({ argv: [process.execPath, build.cli, '--config', config], env, marker: header, cli: build.cli }));
+      base.push((await timeToScreen({ argv: BASELINE_ARGV, env, ready: baselineReady })).ms);
+      const r = await timeToScreen({ argv: nexusArgv, env, ready: table });
+      nexus.push(r.ms);
+      shown = r.lines;
     }
     const m = median(nexus);
     const b = median(base);
@@ -69,10 +54,19 @@ export async function ttff(ctx) {
       value: m / b,
       measured: { median_ms: round(m, 1), runs_ms: nexus.map((x) => round(x, 1)) },
       baseline: { median_ms: round(b, 1), runs_ms: base.map((x) => round(x, 1)) },
-      method: `\`script -qfec\` pty 120×40; clock from spawn() of \`script\` to the first chunk whose text (escapes stripped) contains the header \`nexus-top ${build.version}\`; 10 steady loopback backends; baseline \`node -e "console.log('ready')"\` until \`ready\`, started the same way; ${runs} interleaved runs each after one unmeasured warm-up run, median.`,
+      notes: [`the screen at the stop of the last run: ${shown.filter((l) => l.trim()).slice(0, 4).map((l) => `\`${l.trim().replace(/\s+/g, ' ')}\``).join(' / ')} …`],
+      method: `tmux 120×40 pane (tmux ${tmuxVersion()}), the program started by the pane's shell when a line arrives on a FIFO (as on Enter; the clock starts with that line), every byte it writes passed by \`pipe-pane\` through a FIFO to a terminal model (@xterm/headless); the clock stops at the chunk after which the model's screen shows the column header (NAME … STATUS) and below it a row with every backend's name; ${count} steady loopback backends. Baseline \`node -e "console.log('ready')"\` until a line \`ready\` is on the screen, started the same way in the same kind of pane. ${runs} interleaved runs each after one unmeasured warm-up run, median.`,
     };
   } finally {
     await fleet.close();
+  }
+}
+
+function tmuxVersion() {
+  try {
+    return execFileSync('tmux', ['-V'], { encoding: 'utf8' }).trim().replace(/^tmux /, '');
+  } catch {
+    return '?';
   }
 }
 
@@ -129,7 +123,7 @@ export async function once(ctx) {
 
 /**
  * Where start-up time goes: one `node --cpu-prof` (100 µs sampling) of `--once --json` and one of the
- * dashboard up to its first frame (then SIGTERM, so the profile is written at exit).
+ * dashboard up to its table on screen (then SIGTERM, so the profile is written at exit).
  */
 export async function profileStartup(ctx) {
   const { build } = ctx;
@@ -148,8 +142,8 @@ export async function profileStartup(ctx) {
     await timeToExit([process.execPath, ...o.args, build.cli, '--config', config, '--once', '--json'], env);
     const once = await read(o.dir);
     const d = prof('dashboard');
-    const header = new RegExp(`nexus-top ${build.version.replace(/\./g, '\\.')}`);
-    await timeToMarker({ argv: [process.execPath, ...d.args, build.cli, '--config', config], env, marker: header, cli: build.cli, quit: 'SIGTERM' });
+    const table = tableReady(Array.from({ length: 10 }, (_, i) => backendName(i)));
+    await timeToScreen({ argv: [process.execPath, ...d.args, build.cli, '--config', config], env, ready: table, quit: 'SIGTERM' });
     const dashboard = await read(d.dir);
     return { once, dashboard };
   } finally {

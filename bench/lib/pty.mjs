@@ -88,10 +88,15 @@ export class Tmux {
     return stdout;
   }
 
-  async start({ argv, env }) {
+  /**
+   * `gate`: a FIFO the pane's shell reads a line from before it starts the program, so that whoever
+   * writes that line knows when the program is started (as a shell starts a command on Enter).
+   */
+  async start({ argv, env, gate }) {
     // The program runs, then the pane waits (so a crash stays visible to capture).
     const script = join(this.dir, 'run.sh');
-    writeFileSync(script, `${argv.map(shQuote).join(' ')}\necho "EXIT=$?"\nexec sleep 600\n`);
+    const wait = gate ? `read _ < ${shQuote(gate)}\n` : '';
+    writeFileSync(script, `${wait}${argv.map(shQuote).join(' ')}\necho "EXIT=$?"\nexec sleep 600\n`);
     const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
     this.unregister = onInterrupt(() => {
       const pane = Number.parseInt(execFileSync('tmux', ['-S', this.socket, 'display', '-p', '-t', 'bench', '#{pane_pid}'], { encoding: 'utf8' }), 10);
@@ -104,6 +109,11 @@ export class Tmux {
 
   async pipeTo(file) {
     await this.tmux('pipe-pane', '-o', '-t', 'bench', `cat >> ${shQuote(file)}`);
+  }
+
+  /** Every byte the program writes to the pane, as it arrives, through a FIFO (`pipe-pane`). */
+  async pipeToFifo(fifo) {
+    await this.tmux('pipe-pane', '-t', 'bench', `exec cat > ${shQuote(fifo)}`);
   }
 
   async stopPipe() {

@@ -1,4 +1,3 @@
-import { STATUS_CODES } from 'node:http';
 import type { ProbeOutcome } from '../probe/types.js';
 import { cleanText, MAX_MODEL_ID } from '../text/sanitize.js';
 import type { Exchange, HttpAnswer } from './types.js';
@@ -75,7 +74,7 @@ export function loadingOf(answer: HttpAnswer): ProbeOutcome | undefined {
 /** `HTTP 404: File Not Found` (the server said why) or `HTTP 502 Bad Gateway`; redirects say where to. */
 export function httpFailure(answer: HttpAnswer, json: unknown = tryJson(answer.body)): Failure {
   const said = serverMessage(json);
-  let message = said ? `HTTP ${answer.status}: ${said}` : `HTTP ${answer.status} ${STATUS_CODES[answer.status] ?? ''}`.trimEnd();
+  let message = said ? `HTTP ${answer.status}: ${said}` : `HTTP ${answer.status} ${process.getBuiltinModule('node:http').STATUS_CODES[answer.status] ?? ''}`.trimEnd();
   const location = answer.headers.location;
   if (answer.status >= 300 && answer.status < 400 && location) {
     // Only where it points, not its query (which may carry tokens).

@@ -81,6 +81,33 @@ describe('flap detection and history settings', () => {
   it('refuse a flap window longer than the history', () => {
     expect(() => parseConfig(`[top]\nhistory_size = 10\nflap_window = 21\n${base}`, 'n.toml')).toThrow('n.toml:3: top.flap_window: flap_window (21) must not exceed history_size (10)');
   });
+  it('status view: 4 changes in the default window (null: the longer of 20 intervals and 60 s), or as configured', () => {
+    expect(parseConfig(base, 'n.toml').top).toMatchObject({ flapChanges: 4, flapWindowMs: null });
+    expect(parseConfig(`[top]\nflap_changes = 6\nflap_window_seconds = 90\n${base}`, 'n.toml').top).toMatchObject({ flapChanges: 6, flapWindowMs: 90_000 });
+    expect(parseConfig(`[health_check]\ninterval_seconds = 0.5\n[top]\nflap_window_seconds = 1\n${base}`, 'n.toml').top.flapWindowMs).toBe(1_000);
+  });
+  it('refuse fewer than 2 status changes (a single outage would be flapping), naming the line', () => {
+    expect(() => parseConfig(`[top]\nflap_changes = 1\n${base}`, 'n.toml')).toThrow(/^n\.toml:2: top\.flap_changes: .*2/);
+    expect(() => parseConfig(`[top]\nflap_changes = 2.5\n${base}`, 'n.toml')).toThrow(/^n\.toml:2: top\.flap_changes: expected an integer/);
+  });
+  it('refuse a status window shorter than 2 intervals, from the file or from --interval', () => {
+    expect(() => parseConfig(`[top]\nflap_window_seconds = 50\n${base}`, 'n.toml')).toThrow(
+      'n.toml:2: top.flap_window_seconds: must be at least 2 probe intervals (60 s with the interval of 30 s), got 50',
+    );
+    expect(() => parseConfig(`[top]\nflap_window_seconds = 50\n${base}`, 'n.toml', { intervalMs: 60_000 })).toThrow(
+      'n.toml:2: top.flap_window_seconds: must be at least 2 probe intervals (120 s with the interval of 60 s from --interval), got 50',
+    );
+    expect(() => parseConfig(`[top]\nflap_window_seconds = 0\n${base}`, 'n.toml')).toThrow(/^n\.toml:2: top\.flap_window_seconds: /);
+    expect(() => parseConfig(`[top]\nflap_window_seconds = "1m"\n${base}`, 'n.toml')).toThrow(/^n\.toml:2: top\.flap_window_seconds: /);
+  });
+  it('refuse a key [top] does not know, suggesting the closest one; other tables keep unknown keys (Nexus has many)', () => {
+    expect(() => parseConfig(`[top]\nhistory_sise = 10\n${base}`, 'n.toml')).toThrow('n.toml:2: top.history_sise: unknown key; did you mean history_size?');
+    expect(() => parseConfig(`[top]\nflap_window = 11\ncolour = "red"\n${base}`, 'n.toml')).toThrow(/^n\.toml:3: top\.colour: unknown key \(known: fast_interval_seconds, .*flap_window_seconds\)$/);
+    // The first problem in the file wins, whichever kind it is.
+    expect(() => parseConfig(`[top]\nconcurrency = 0\nflap_lo = 5\n${base}`, 'n.toml')).toThrow(/^n\.toml:2: top\.concurrency: /);
+    expect(() => parseConfig(`[top]\nflap_lo = 5\nconcurrency = 0\n${base}`, 'n.toml')).toThrow('n.toml:2: top.flap_lo: unknown key; did you mean flap_low?');
+    expect(parseConfig(`[health_check]\nsomething_new = 1\n[routing]\nstrategy = "smart"\n${base}`, 'n.toml').backends).toHaveLength(1);
+  });
   it('refuse a history too large to be a setting', () => {
     expect(() => parseConfig(`[top]\nhistory_size = 1000000\n${base}`, 'n.toml')).toThrow(/^n\.toml:2: top\.history_size: /);
   });
@@ -97,7 +124,7 @@ describe('a full Nexus config', () => {
       failureThreshold: 5,
       recoveryThreshold: 1,
     });
-    expect(config.top).toEqual({ fastIntervalMs: 500, concurrency: 8, bodyLimitBytes: 1_048_576, historySize: 60, flapWindow: 11, flapLow: 15, flapHigh: 35 });
+    expect(config.top).toEqual({ fastIntervalMs: 500, concurrency: 8, bodyLimitBytes: 1_048_576, historySize: 60, flapWindow: 11, flapLow: 15, flapHigh: 35, flapChanges: 5, flapWindowMs: 45_000 });
   });
 
   it('reads every backend field and ignores [server], [routing], [discovery], [logging] and unknown keys', () => {

@@ -1,3 +1,4 @@
+import leven from 'leven';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { core } from 'zod/mini';
 import { displayUrl } from '../text/redact.js';
@@ -5,7 +6,8 @@ import { ConfigError } from './errors.js';
 import { indexKeyLines, type KeyLines, type KeyPath } from './key-lines.js';
 import { formatKeyPath } from './key-path.js';
 import { roundMs } from './duration.js';
-import { configSchema, INTEGER_EXPECTED, MAX_SECONDS } from './schema.js';
+import { configSchema, INTEGER_EXPECTED, MAX_SECONDS, topSchema } from './schema.js';
+import { MIN_WINDOW_INTERVALS } from '../health/flap.js';
 import { BACKEND_TYPES, DEFAULT_HEALTH, DEFAULT_TOP, type BackendConfig, type Config } from './types.js';
 
 /** Values from command-line flags; each replaces the file's value. */
@@ -82,11 +84,20 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
   if (top.flapWindow > top.historySize) {
     throw topError(t.flap_window !== undefined ? 'flap_window' : 'history_size', `flap_window (${top.flapWindow}) must not exceed history_size (${top.historySize})`);
   }
+  const intervalMs = overrides.intervalMs ?? secondsToMs(h.interval_seconds) ?? DEFAULT_HEALTH.intervalMs;
+  const flapWindowMs = secondsToMs(t.flap_window_seconds) ?? DEFAULT_TOP.flapWindowMs;
+  if (flapWindowMs !== null && flapWindowMs < MIN_WINDOW_INTERVALS * intervalMs) {
+    const from = overrides.intervalMs !== undefined ? ' from --interval' : '';
+    throw topError(
+      'flap_window_seconds',
+      `must be at least ${MIN_WINDOW_INTERVALS} probe intervals (${(MIN_WINDOW_INTERVALS * intervalMs) / 1000} s with the interval of ${intervalMs / 1000} s${from}), got ${flapWindowMs / 1000}`,
+    );
+  }
   return {
     source: file,
     health: {
       enabled: h.enabled ?? DEFAULT_HEALTH.enabled,
-      intervalMs: overrides.intervalMs ?? secondsToMs(h.interval_seconds) ?? DEFAULT_HEALTH.intervalMs,
+      intervalMs,
       timeoutMs: overrides.timeoutMs ?? secondsToMs(h.timeout_seconds) ?? DEFAULT_HEALTH.timeoutMs,
       failureThreshold: h.failure_threshold ?? DEFAULT_HEALTH.failureThreshold,
       recoveryThreshold: h.recovery_threshold ?? DEFAULT_HEALTH.recoveryThreshold,
@@ -96,6 +107,8 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
       concurrency: t.concurrency ?? DEFAULT_TOP.concurrency,
       bodyLimitBytes: t.body_limit_bytes ?? DEFAULT_TOP.bodyLimitBytes,
       ...top,
+      flapChanges: t.flap_changes ?? DEFAULT_TOP.flapChanges,
+      flapWindowMs,
     },
     backends: backends.map((b): BackendConfig => {
       const backend: BackendConfig = {
@@ -153,7 +166,11 @@ function syntaxError(err: unknown, toml: string, file: string): ConfigError {
 
 /** The issue earliest in the file becomes the error (issues without a line last). */
 function firstIssue(issues: readonly core.$ZodIssue[], raw: unknown, keyLines: KeyLines, file: string): ConfigError {
-  const located = issues.map((issue, order) => ({ issue, order, at: keyLines.nearest(issue.path as KeyPath) }));
+  // An unknown key is placed at its own line (zod reports them all at the table's path).
+  const each = issues.flatMap((issue): core.$ZodIssue[] =>
+    issue.code === 'unrecognized_keys' ? issue.keys.map((key) => ({ ...issue, keys: [key], path: [...issue.path, key] })) : [issue],
+  );
+  const located = each.map((issue, order) => ({ issue, order, at: keyLines.nearest(issue.path as KeyPath) }));
   // zod's own safe-integer bound says less than the key's range (`tier` must be at most 5): put it last.
   const safeBound = (issue: core.$ZodIssue): number =>
     (issue.code === 'too_big' && Number(issue.maximum) === Number.MAX_SAFE_INTEGER) ||
@@ -218,12 +235,27 @@ function reasonFor(issue: core.$ZodIssue, value: unknown, path: KeyPath): string
       const unit = isSeconds ? ` seconds (${max === 86_400 ? '1 day' : `${max / 86_400} days`})` : '';
       return `must be at most ${max}${unit} (got ${formatNumber(value)})`;
     }
+    case 'unrecognized_keys': {
+      const near = closestKey(key, Object.keys(topSchema.shape));
+      return `unknown key${near ? `; did you mean ${near}?` : ` (known: ${Object.keys(topSchema.shape).join(', ')})`}`;
+    }
     case 'invalid_value':
       if (key === 'type') return `unknown type ${quote(value)}; valid types: ${BACKEND_TYPES.join(', ')}`;
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')} (got ${quote(value)})`;
     default:
       return issue.message;
   }
+}
+
+/** The known key a typo most likely meant: within a third of its length in edits (at least 2), else none. */
+function closestKey(typo: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(typo.length / 3)) + 1;
+  for (const k of known) {
+    const d = leven(typo, k);
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
 }
 
 function expectedText(expected: string, isSeconds: boolean): string {

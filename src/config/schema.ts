@@ -34,7 +34,9 @@ const healthSchema = z.object({
   recovery_threshold: z.optional(atLeastOne),
 });
 
-const topSchema = z.object({
+// Strict: [top] is nexus-top's own table, so a key it does not know is a typo (`fast_intervl_seconds`),
+// not another tool's setting. Every other table stays lenient, as Nexus reads them.
+export const topSchema = z.strictObject({
   fast_interval_seconds: z.optional(seconds),
   concurrency: z.optional(int().check(z.gte(1), z.lte(MAX_CONCURRENCY))),
   body_limit_bytes: z.optional(int().check(z.gte(MIN_BODY_LIMIT), z.lte(MAX_BODY_LIMIT))),
@@ -42,6 +44,9 @@ const topSchema = z.object({
   flap_window: z.optional(int().check(z.gte(3), z.lte(MAX_HISTORY))),
   flap_low: z.optional(z.number().check(z.gte(0), z.lte(100))),
   flap_high: z.optional(z.number().check(z.gte(0), z.lte(100))),
+  // Fewer than two changes would call a single outage (down, then up) flapping.
+  flap_changes: z.optional(int().check(z.gte(2), z.lte(MAX_HISTORY))),
+  flap_window_seconds: z.optional(seconds),
 });
 
 /** A name is a label on a screen line; a URL a few hundred bytes. Past these, the value is a mistake (a pasted file). */

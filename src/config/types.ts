@@ -40,10 +40,14 @@ export interface TopSettings {
   bodyLimitBytes: number;
   /** Probe results kept per backend (the HISTORY column, the detail pane). */
   historySize: number;
-  /** Flap detection: raw outcomes looked at, and the hysteresis thresholds in percent. */
+  /** Flap score: raw outcomes looked at, and the hysteresis thresholds in percent. */
   flapWindow: number;
   flapLow: number;
   flapHigh: number;
+  /** Status changes (healthy <-> unhealthy) within the flap window that make a backend flapping. */
+  flapChanges: number;
+  /** The status changes' window in ms; null: the longer of 20 intervals and 60 s (it follows the interval). */
+  flapWindowMs: number | null;
 }
 
 export interface Config {
@@ -70,4 +74,6 @@ export const DEFAULT_TOP: TopSettings = {
   flapWindow: 21,
   flapLow: 20,
   flapHigh: 30,
+  flapChanges: 4,
+  flapWindowMs: null,
 };

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// node:http by name when the demo starts: a run with a config never loads it.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BackendConfig, BackendType, Config } from '../config/types.js';
 import { DEFAULT_TOP } from '../config/types.js';
@@ -115,7 +116,7 @@ function close(server: Server): Promise<void> {
 
 /** A port on which nothing listens: bind one, then let it go. */
 async function deadPort(): Promise<number> {
-  const s = createServer();
+  const s = process.getBuiltinModule('node:http').createServer();
   const port = await listen(s);
   await close(s);
   return port;
@@ -140,7 +141,7 @@ export async function startDemoFleet(options: { now?: () => number; random?: () 
     let port: number;
     if (plan.behaviour) {
       const behaviour = plan.behaviour;
-      const server = createServer((req, res) => behaviour(req, res, now() - started));
+      const server = process.getBuiltinModule('node:http').createServer((req, res) => behaviour(req, res, now() - started));
       servers.push(server);
       port = await listen(server);
     } else {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FLAP, flapScore, flapScoreOf, nextFlapping, type RawOutcome } from './flap.js';
+import { DEFAULT_FLAP, DEFAULT_FLAP_RULE, flapScore, flapScoreOf, flapVerdict, flapWindowMs, StatusChanges, type FlapSettings, type RawOutcome } from './flap.js';
+
+/** The score's verdict alone: the status view can never fire. */
+const nextFlapping = (was: boolean, score: number, s: FlapSettings): boolean => flapVerdict(was, score, 0, { ...s, changes: Infinity, windowMs: null }) !== null;
 
 /** Feed outcomes one by one as probes land, returning the flapping verdict after each. */
 function run(outcomes: RawOutcome[], s = DEFAULT_FLAP): { flapping: boolean[]; scores: number[] } {
@@ -81,5 +84,64 @@ describe('flapping verdict with hysteresis (window 21, low 20 %, high 30 %)', ()
     const { flapping } = run([...cycle(2, 30), ...steady('ok', 30)]);
     expect(flapping[29]).toBe(true);
     expect(flapping[59]).toBe(false);
+  });
+});
+
+describe('the status view: status changes within the window', () => {
+  const rule = DEFAULT_FLAP_RULE;
+
+  it('starts at `changes` status changes or at the high score, whichever comes first, and says which', () => {
+    expect(flapVerdict(false, 0, 3, rule)).toBeNull();
+    expect(flapVerdict(false, 0, 4, rule)).toBe('changes');
+    expect(flapVerdict(false, 30, 0, rule)).toBe('score');
+    expect(flapVerdict(false, 45, 7, rule)).toBe('both');
+  });
+
+  it('stops only when the changes fall to `changes - 2` and the score below low (hysteresis)', () => {
+    expect(flapVerdict(true, 0, 3, rule)).toBe('holding');
+    expect(flapVerdict(true, 25, 0, rule)).toBe('holding');
+    expect(flapVerdict(true, 19.9, 2, rule)).toBeNull();
+    // Not flapping before: the same figures do not start it.
+    expect(flapVerdict(false, 25, 3, rule)).toBeNull();
+  });
+
+  it('the default window is the longer of 20 intervals and 60 s; a configured one is kept, never under 2 intervals', () => {
+    expect(flapWindowMs({ windowMs: null }, 1_000)).toBe(60_000);
+    expect(flapWindowMs({ windowMs: null }, 30_000)).toBe(600_000);
+    expect(flapWindowMs({ windowMs: 45_000 }, 1_000)).toBe(45_000);
+    // The interval raised at run time past half the configured window.
+    expect(flapWindowMs({ windowMs: 45_000 }, 60_000)).toBe(120_000);
+  });
+
+  it('counts healthy <-> unhealthy only: not the first verdict, not loading, not a repeat', () => {
+    const c = new StatusChanges();
+    const w = 60_000;
+    c.note('unknown', 0, w);
+    c.note('loading', 1_000, w);
+    c.note('healthy', 2_000, w);
+    c.note('healthy', 3_000, w);
+    expect(c.count).toBe(0);
+    c.note('unhealthy', 4_000, w);
+    c.note('loading', 5_000, w);
+    c.note('unhealthy', 6_000, w);
+    expect(c.count).toBe(1);
+    // Down, loading, up: one change back, loading in between is neither.
+    c.note('loading', 7_000, w);
+    c.note('healthy', 8_000, w);
+    expect([c.count, c.first, c.last]).toEqual([2, 4_000, 8_000]);
+  });
+
+  it('forgets changes once they leave the window', () => {
+    const c = new StatusChanges();
+    const w = 10_000;
+    c.note('healthy', 0, w);
+    c.note('unhealthy', 1_000, w);
+    c.note('healthy', 5_000, w);
+    c.note('healthy', 10_999, w);
+    expect(c.count).toBe(2);
+    c.note('healthy', 11_000, w);
+    expect([c.count, c.first, c.last]).toEqual([1, 5_000, 5_000]);
+    c.note('healthy', 15_000, w);
+    expect([c.count, c.first, c.last]).toEqual([0, null, null]);
   });
 });

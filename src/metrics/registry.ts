@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Status } from '../health/state.js';
 import { FAILURE_KINDS } from '../probe/types.js';
+import { memoryByBackend, type GpuView } from '../gpu/sample.js';
 import type { FleetStore } from '../store/store.js';
 
 /** Every metric of ours starts with this (the default process metrics keep their standard names). */
@@ -91,6 +92,40 @@ export function createFleetMetrics(store: FleetStore, options: { defaultMetrics?
     collect() {
       flapping.reset();
       for (const b of snapshot().backends) flapping.set({ backend: b.name }, b.flapping ? 1 : 0);
+    },
+  });
+
+  // GPUs of the box (absent while unknown, and all of them when no GPU tool runs).
+  const gpuLabels = ['gpu', 'uuid', 'name'] as const;
+  const gpuGauge = (metric: string, help: string, value: (g: GpuView) => number | null): void => {
+    const gauge: Gauge<(typeof gpuLabels)[number]> = new Gauge({
+      name: `${METRIC_PREFIX}${metric}`,
+      help,
+      labelNames: gpuLabels,
+      registers,
+      collect() {
+        gauge.reset();
+        for (const g of snapshot().gpu?.gpus ?? []) {
+          const v = value(g);
+          if (v !== null) gauge.set({ gpu: String(g.index), uuid: g.uuid ?? '', name: g.name ?? '' }, v);
+        }
+      },
+    });
+  };
+  gpuGauge('gpu_utilization_ratio', 'GPU utilisation, 0 to 1, as the GPU tool reports it.', (g) => g.utilization);
+  gpuGauge('gpu_memory_used_bytes', 'GPU memory in use, in bytes.', (g) => g.memoryUsedBytes);
+  gpuGauge('gpu_memory_total_bytes', 'GPU memory in all, in bytes.', (g) => g.memoryTotalBytes);
+  gpuGauge('gpu_temperature_celsius', 'GPU temperature, in degrees Celsius.', (g) => g.temperatureC);
+  gpuGauge('gpu_power_watts', 'GPU power draw, in watts.', (g) => g.powerW);
+
+  const backendGpuMemory = new Gauge({
+    name: `${METRIC_PREFIX}backend_gpu_memory_bytes`,
+    help: "GPU memory held by the backend's processes, summed over GPUs (absent when none is mapped to it).",
+    labelNames: ['backend'] as const,
+    registers,
+    collect() {
+      backendGpuMemory.reset();
+      for (const [backend, bytes] of memoryByBackend(snapshot().gpu?.gpus ?? [])) backendGpuMemory.set({ backend }, bytes);
     },
   });
 

@@ -111,3 +111,136 @@ describe('history and event log', () => {
     expect(store.getSnapshot().events.at(-1)!.ts).toBe(10 + 1199);
   });
 });
+
+/**
+ * The status view of flapping (issue: slow flaps are flapping too). A fleet of square waves and
+ * non-flapping shapes, one backend each, watched by the real loop on a fake clock; fast re-probe off so
+ * probe n is at n intervals. The window is the default: the longer of 20 intervals and 60 s.
+ */
+interface FleetRun {
+  /** Per backend, flapping after each probe, and the status changes in the window then. */
+  flapping: Record<string, boolean[]>;
+  changes: Record<string, number[]>;
+  events: FleetEvent[];
+  store: FleetStore;
+}
+
+async function watchFleet(
+  patterns: Record<string, (n: number) => ProbeOutcome>,
+  probes: number,
+  opts: { intervalMs: number; failureThreshold?: number; recoveryThreshold?: number },
+): Promise<FleetRun> {
+  const clock = fakeClock(0);
+  const names = Object.keys(patterns);
+  const config = configOf(names, {
+    health: { intervalMs: opts.intervalMs, failureThreshold: opts.failureThreshold ?? 3, recoveryThreshold: opts.recoveryThreshold ?? 2 },
+    top: { fastIntervalMs: opts.intervalMs },
+  });
+  const store = createStore(config, { clock });
+  const events: FleetEvent[] = [];
+  store.onEvent((e) => events.push(e));
+  const s = scripted(clock, patterns);
+  monitor = createMonitor({ config, store, clock, probe: s.probe, random: () => 0 });
+  monitor.start();
+  const flapping: Record<string, boolean[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const changes: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let i = 0; i < probes; i++) {
+    await clock.advance(i === 0 ? 1 : opts.intervalMs);
+    for (const n of names) {
+      flapping[n]!.push(store.current(n)!.flapping);
+      changes[n]!.push(store.current(n)!.flapChanges);
+    }
+  }
+  for (const n of names) expect(s.calls.filter((c) => c.name === n), n).toHaveLength(probes);
+  return { flapping, changes, events, store };
+}
+
+/** Up for the first half of each period, down for the second: the first change is at probe period/2. */
+const wave = (period: number) => (n: number) => (n % period < period / 2 ? ok() : refused);
+const blip = (at: number) => (n: number) => (n === at ? refused : ok());
+const outage = (from: number, length: number) => (n: number) => (n >= from && n < from + length ? refused : ok());
+
+function expectFlappingWithinAWindow(flapping: boolean[], period: number, windowProbes: number, name: string): void {
+  const firstChange = period / 2;
+  const from = flapping.indexOf(true);
+  expect(from, `${name}: flapping at all`).toBeGreaterThanOrEqual(0);
+  expect(from, `${name}: flapping within one window of its first change`).toBeLessThanOrEqual(firstChange + windowProbes);
+  expect(flapping.slice(from).every(Boolean), `${name}: flapping for as long as the wave goes on`).toBe(true);
+}
+
+const NOT_FLAPPING = {
+  steady: () => ok(),
+  blip: blip(10),
+  'outage-3': outage(10, 3),
+  'outage-10': outage(10, 10),
+  'outage-100': outage(10, 100),
+};
+
+describe('flapping: the status view (status changes within the window)', () => {
+  it.each([
+    { intervalMs: 500, windowProbes: 120 },
+    { intervalMs: 1_000, windowProbes: 60 },
+    { intervalMs: 5_000, windowProbes: 20 },
+  ])('at $intervalMs ms (window $windowProbes probes): square waves up to half the window flap within one window; a blip, outages and a steady backend never', async ({ intervalMs, windowProbes }) => {
+    const periods = [...new Set([2, 4, 8, 12, 20, 40, windowProbes / 2])].filter((p) => p <= windowProbes / 2);
+    const waves = Object.fromEntries(periods.map((p) => [`wave-${p}`, wave(p)]));
+    const probes = Math.max(3 * windowProbes, 140);
+    const { flapping, events } = await watchFleet({ ...waves, ...NOT_FLAPPING }, probes, { intervalMs });
+    for (const p of periods) expectFlappingWithinAWindow(flapping[`wave-${p}`]!, p, windowProbes, `wave-${p}`);
+    for (const name of Object.keys(NOT_FLAPPING)) {
+      expect(flapping[name]!.some(Boolean), name).toBe(false);
+      expect(events.filter((e) => e.type === 'flap_start' && e.backend === name), name).toHaveLength(0);
+    }
+  });
+
+  it('a slow wave the score misses (period 20, about 10 %) is flapping by its status changes; flap_start carries changes and score', async () => {
+    const { flapping, events, store } = await watchFleet({ slow: wave(20) }, 90, { intervalMs: 1_000 });
+    expectFlappingWithinAWindow(flapping['slow']!, 20, 60, 'slow');
+    const view = store.current('slow')!;
+    expect(view.flapScore).toBeLessThan(20);
+    expect(view.flapReason).toBe('changes');
+    expect(view.flapChanges).toBeGreaterThanOrEqual(4);
+    expect(view.flapWindowMs).toBe(60_000);
+    expect(view.flapLastChangeAt! - view.flapFirstChangeAt!).toBeLessThan(60_000);
+    const start = events.find((e) => e.type === 'flap_start');
+    expect(start).toMatchObject({ backend: 'slow', changes: 4 });
+    expect(start && 'score' in start && start.score).toBeLessThan(30);
+  });
+
+  it.each([8, 20])('a wave of period %i that stops clears within one quiet window, not before its changes age out (flap_stop)', async (period) => {
+    const stopAt = 5 * period;
+    const { flapping, changes, events } = await watchFleet({ stops: (n) => (n < stopAt ? wave(period)(n) : ok()) }, stopAt + 80, { intervalMs: 1_000 });
+    const f = flapping['stops']!;
+    const c = changes['stops']!;
+    expect(f[stopAt - 1]).toBe(true);
+    const cleared = f.indexOf(false, stopAt);
+    expect(cleared).toBeGreaterThan(stopAt);
+    // Hysteresis: below the 4 changes that start it, it holds on until no more than 2 are left.
+    expect(c.slice(stopAt, cleared).some((n) => n === 3)).toBe(true);
+    expect(c[cleared]).toBeLessThanOrEqual(2);
+    // The last status change is the recovery 2 probes after the stop; one window (60 probes) after it at the latest.
+    expect(cleared).toBeLessThanOrEqual(stopAt + 2 + 60);
+    expect(f.slice(cleared).some(Boolean)).toBe(false);
+    expect(events.filter((e) => e.type === 'flap_start' || e.type === 'flap_stop').map((e) => e.type)).toEqual(['flap_start', 'flap_stop']);
+  });
+
+  // 1/1: every outcome change is a status change. 5/5: short waves by the score, waves whose halves pass the
+  // thresholds by status changes; periods 6 to 9 change status under neither rule there (halves shorter than
+  // 5 probes, score under 30 %): see the README.
+  it.each([
+    { fall: 1, rise: 1, periods: [2, 4, 8, 12, 20, 30] },
+    { fall: 5, rise: 5, periods: [2, 4, 10, 12, 20, 30] },
+  ])('thresholds $fall/$rise: waves of $periods probes flap within a window; a blip, outages and a steady backend never', async ({ fall, rise, periods }) => {
+    const waves = Object.fromEntries(periods.map((p) => [`wave-${p}`, wave(p)]));
+    const { flapping } = await watchFleet({ ...waves, ...NOT_FLAPPING }, 180, { intervalMs: 1_000, failureThreshold: fall, recoveryThreshold: rise });
+    for (const p of periods) expectFlappingWithinAWindow(flapping[`wave-${p}`]!, p, 60, `wave-${p}`);
+    for (const name of Object.keys(NOT_FLAPPING)) expect(flapping[name]!.some(Boolean), name).toBe(false);
+  });
+
+  it('two separate outages within a window are flapping; the same two a window apart are not', async () => {
+    const twoOutages = (gap: number) => (n: number) => (outage(10, 5)(n).outcome === 'failure' || outage(15 + gap, 5)(n).outcome === 'failure' ? refused : ok());
+    const { flapping } = await watchFleet({ close: twoOutages(20), apart: twoOutages(70) }, 150, { intervalMs: 1_000 });
+    expect(flapping['close']!.some(Boolean)).toBe(true);
+    expect(flapping['apart']!.some(Boolean)).toBe(false);
+  });
+});

@@ -29,9 +29,9 @@ describe('events on the wire (CONTRACT.md "Events")', () => {
     });
   });
 
-  it('flap events carry the score; interval from_ms/to_ms; drain, pause have no more than they need', () => {
-    expect(eventJson({ ts: T, type: 'flap_start', backend: 'b', score: 34.7 })).toEqual({ ts: ISO, type: 'flap_start', backend: 'b', score: 34.7 });
-    expect(eventJson({ ts: T, type: 'flap_stop', backend: 'b', score: 12 })).toEqual({ ts: ISO, type: 'flap_stop', backend: 'b', score: 12 });
+  it('flap events carry the status changes and the score; interval from_ms/to_ms; drain, pause have no more than they need', () => {
+    expect(eventJson({ ts: T, type: 'flap_start', backend: 'b', score: 34.7, changes: 1 })).toEqual({ ts: ISO, type: 'flap_start', backend: 'b', changes: 1, score: 34.7 });
+    expect(eventJson({ ts: T, type: 'flap_stop', backend: 'b', score: 12, changes: 2 })).toEqual({ ts: ISO, type: 'flap_stop', backend: 'b', changes: 2, score: 12 });
     expect(eventJson({ ts: T, type: 'interval', from_ms: 2000, to_ms: 5000 })).toEqual({ ts: ISO, type: 'interval', from_ms: 2000, to_ms: 5000 });
     expect(eventJson({ ts: T, type: 'drain', backend: 'b' })).toEqual({ ts: ISO, type: 'drain', backend: 'b' });
     expect(eventJson({ ts: T, type: 'undrain', backend: 'b' })).toEqual({ ts: ISO, type: 'undrain', backend: 'b' });

@@ -10,7 +10,7 @@ import type { FleetEvent } from '../store/types.js';
  */
 export type EventJson =
   | { ts: string; type: 'status'; backend: string; from: string; to: string; kind: string | null; message: string | null }
-  | { ts: string; type: 'flap_start' | 'flap_stop'; backend: string; score: number }
+  | { ts: string; type: 'flap_start' | 'flap_stop'; backend: string; changes: number; score: number }
   | { ts: string; type: 'drain' | 'undrain'; backend: string }
   | { ts: string; type: 'interval'; from_ms: number; to_ms: number }
   | { ts: string; type: 'pause' | 'resume' }
@@ -32,7 +32,7 @@ export function eventJson(event: FleetEvent): EventJson {
       };
     case 'flap_start':
     case 'flap_stop':
-      return { ts, type: event.type, backend: event.backend, score: event.score };
+      return { ts, type: event.type, backend: event.backend, changes: event.changes, score: event.score };
     case 'drain':
     case 'undrain':
       return { ts, type: event.type, backend: event.backend };

@@ -1,8 +1,26 @@
+import { memoryByBackend, type GpuView } from '../gpu/sample.js';
 import type { BackendView, FleetSnapshot } from '../store/types.js';
 import { isoTime, roundMs } from './format.js';
 
+/** One GPU in `--json` (CONTRACT.md "GPUs"): unknown readings null, never 0. */
+function gpuJson(g: GpuView) {
+  return {
+    index: g.index,
+    uuid: g.uuid,
+    name: g.name,
+    vendor: g.vendor,
+    utilization: g.utilization,
+    memory_used_bytes: g.memoryUsedBytes,
+    memory_total_bytes: g.memoryTotalBytes,
+    temperature_c: g.temperatureC,
+    power_w: g.powerW,
+    power_limit_w: g.powerLimitW,
+    processes: g.processes.map((p) => ({ pid: p.pid, name: p.name, memory_bytes: p.memoryBytes, backend: p.backend })),
+  };
+}
+
 /** One backend in `--once --json` (CONTRACT.md); times ISO-8601, numbers in ms, null where unknown. */
-export function backendJson(b: BackendView) {
+export function backendJson(b: BackendView, gpuMemory: ReadonlyMap<string, number> = new Map()) {
   return {
     name: b.name,
     url: b.url,
@@ -21,13 +39,19 @@ export function backendJson(b: BackendView) {
     consecutive_successes: b.consecutiveSuccesses,
     flapping: b.flapping,
     flap_score: Math.round(b.flapScore * 10) / 10,
+    flap_changes: b.flapChanges,
+    flap_window_s: b.flapWindowMs / 1000,
+    gpu_memory_bytes: gpuMemory.get(b.name) ?? null,
   };
 }
 
 export function fleetJson(snapshot: FleetSnapshot, checkedAt: number) {
+  const gpuMemory = memoryByBackend(snapshot.gpu?.gpus ?? []);
   return {
     checked_at: isoTime(checkedAt),
     summary: { ...snapshot.summary },
-    backends: snapshot.backends.map(backendJson),
+    backends: snapshot.backends.map((b) => backendJson(b, gpuMemory)),
+    gpus: snapshot.gpu?.gpus?.map(gpuJson) ?? null,
+    gpu_error: snapshot.gpu?.error ?? null,
   };
 }

@@ -1,4 +1,5 @@
-import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+// node:http by name when the first request is sent: the dashboard's start never loads it (its loop uses undici).
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { AbortSignalLike } from './abort.js';
 
 export interface SingleOptions {
@@ -18,7 +19,7 @@ export interface SingleOptions {
 export function getOnce(url: URL, headers: Record<string, string>, signal: AbortSignalLike, options: SingleOptions): Promise<IncomingMessage> {
   return new Promise<IncomingMessage>((resolve, reject) => {
     // node:https (TLS, crypto) is loaded only for an https URL: ~5 ms of a start otherwise.
-    const send = url.protocol === 'https:' ? process.getBuiltinModule('node:https').request : httpRequest;
+    const send = url.protocol === 'https:' ? process.getBuiltinModule('node:https').request : process.getBuiltinModule('node:http').request;
     let req: ClientRequest | undefined;
     const onAbort = (): void => void req?.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
     const done = (): void => signal.removeEventListener('abort', onAbort);

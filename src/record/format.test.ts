@@ -59,6 +59,18 @@ describe('recording header', () => {
     ]);
   });
 
+  it('keeps the status view of flapping (changes, window), and reads a recording made before it with the defaults', () => {
+    const config = configOf(['a'], { top: { flapChanges: 6, flapWindowMs: 90_000 } });
+    const h = parsedHeader(header(config));
+    expect(h.config.top).toMatchObject({ flapChanges: 6, flapWindowMs: 90_000 });
+    // The default window is written as null: it follows the interval on replay as it did live.
+    expect(parsedHeader(header(configOf(['a']))).config.top).toMatchObject({ flapChanges: 4, flapWindowMs: null });
+    const old = JSON.parse(header(config)) as { config: { top: Record<string, unknown> } };
+    delete old.config.top['flap_changes'];
+    delete old.config.top['flap_window_ms'];
+    expect(parsedHeader(JSON.stringify(old)).config.top).toMatchObject({ flapChanges: 4, flapWindowMs: null });
+  });
+
   it('says what is wrong with a first line that is not a usable header', () => {
     const bad = (text: string): string => {
       const r = parseHeader(text);
@@ -188,7 +200,7 @@ describe('operator actions in a recording', () => {
     expect(recordedEventJson({ ts: T0, type: 'interval', from_ms: 2000, to_ms: 5000 })).toEqual({ ts: iso(T0), type: 'interval', from_ms: 2000, to_ms: 5000 });
     expect(recordedEventJson({ ts: T0, type: 'pause' })).toEqual({ ts: iso(T0), type: 'pause' });
     expect(recordedEventJson({ ts: T0, type: 'status', backend: 'a', from: 'unknown', to: 'healthy' })).toBeNull();
-    expect(recordedEventJson({ ts: T0, type: 'flap_start', backend: 'a', score: 40 })).toBeNull();
+    expect(recordedEventJson({ ts: T0, type: 'flap_start', backend: 'a', score: 40, changes: 4 })).toBeNull();
   });
 
   it('are read back', () => {

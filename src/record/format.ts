@@ -15,7 +15,7 @@
  *
  * Everything here is pure; src/record/recorder.ts writes, src/record/replay.ts reads.
  */
-import { BACKEND_TYPES, type BackendConfig, type BackendType, type Config, type HealthSettings, type TopSettings } from '../config/types.js';
+import { BACKEND_TYPES, DEFAULT_TOP, type BackendConfig, type BackendType, type Config, type HealthSettings, type TopSettings } from '../config/types.js';
 import { eventJson } from '../output/events.js';
 import { FAILURE_KINDS, type FailureKind, type ProbeResult } from '../probe/types.js';
 import type { FleetEvent } from '../store/types.js';
@@ -66,6 +66,9 @@ export function headerJson(config: Config, info: HeaderInfo) {
         flap_window: t.flapWindow,
         flap_low: t.flapLow,
         flap_high: t.flapHigh,
+        flap_changes: t.flapChanges,
+        // null: the default window, which follows the interval.
+        flap_window_ms: t.flapWindowMs,
       },
       backends: config.backends.map((b) => ({
         name: b.name,
@@ -250,6 +253,9 @@ export function parseHeader(text: string): Parsed<RecordingHeader> {
       flapWindow: num(tc, 'flap_window', tw, intAtLeast(1), 'a whole number ≥ 1'),
       flapLow: num(tc, 'flap_low', tw, nonNegative, 'a number ≥ 0'),
       flapHigh: num(tc, 'flap_high', tw, nonNegative, 'a number ≥ 0'),
+      // Recordings made before the status view of flapping lack these two: the defaults then.
+      flapChanges: tc['flap_changes'] === undefined ? DEFAULT_TOP.flapChanges : num(tc, 'flap_changes', tw, intAtLeast(2), 'a whole number ≥ 2'),
+      flapWindowMs: tc['flap_window_ms'] === undefined || tc['flap_window_ms'] === null ? DEFAULT_TOP.flapWindowMs : num(tc, 'flap_window_ms', tw, positive, 'a number > 0'),
     };
     const list = config['backends'];
     if (!Array.isArray(list)) throw new Bad("header: config: 'backends' must be an array");

@@ -2,9 +2,10 @@ import type { BackendConfig, Config } from '../config/types.js';
 import type { FleetChange } from '../config/diff.js';
 import { initialHealth, nextEma, nextHealth, type HealthState, type Status, type Thresholds } from '../health/state.js';
 import type { Clock, TimerHandle } from '../monitor/clock.js';
+import type { GpuState } from '../gpu/state.js';
 import type { ProbeResult } from '../probe/types.js';
 import { displayUrl } from '../text/redact.js';
-import { flapScoreOf, nextFlapping, type FlapSettings } from '../health/flap.js';
+import { flapScoreOf, flapVerdict, flapWindowMs, StatusChanges, type FlapRule } from '../health/flap.js';
 import type { BackendView, FleetEvent, FleetSnapshot, FleetSummary, ProbeSample, ReplayState } from './types.js';
 
 const RECENT_ERRORS = 10;
@@ -41,6 +42,8 @@ export interface FleetStore {
   reconfigure(config: Config, change: FleetChange): void;
   /** The config file on disk is bad (the message), or fine again (null). Emits `config_error` when set. */
   setConfigProblem(problem: string | null): void;
+  /** The box's GPUs as the GPU tool last read them (src/monitor/gpu-sampler.ts). */
+  setGpu(state: GpuState): void;
 }
 
 export interface StoreOptions {
@@ -49,7 +52,7 @@ export interface StoreOptions {
   batchMs?: number;
 }
 
-function viewOf(b: BackendConfig, at: number): BackendView {
+function viewOf(b: BackendConfig, at: number, windowMs: number): BackendView {
   return {
     name: b.name,
     type: b.type,
@@ -80,7 +83,12 @@ function viewOf(b: BackendConfig, at: number): BackendView {
     checkingSince: null,
     history: [],
     flapScore: 0,
+    flapChanges: 0,
+    flapFirstChangeAt: null,
+    flapLastChangeAt: null,
+    flapWindowMs: windowMs,
     flapping: false,
+    flapReason: null,
   };
 }
 
@@ -134,7 +142,12 @@ function copyView(v: BackendView): BackendView {
     checkingSince: v.checkingSince,
     history: v.history,
     flapScore: v.flapScore,
+    flapChanges: v.flapChanges,
+    flapFirstChangeAt: v.flapFirstChangeAt,
+    flapLastChangeAt: v.flapLastChangeAt,
+    flapWindowMs: v.flapWindowMs,
     flapping: v.flapping,
+    flapReason: v.flapReason,
   };
 }
 // copyView's literal names every required field (TypeScript checks that); an optional one would be dropped
@@ -240,6 +253,7 @@ interface Published {
   paused: boolean;
   replay: ReplayState | null;
   configProblem: string | null;
+  gpu: GpuState | null;
   at: number;
 }
 
@@ -257,17 +271,28 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
   let health: HealthState[] = [];
   // Every backend's samples, oldest first (see PendingHistory); the last `historySize` are its history.
   let rings: ProbeSample[][] = [];
+  // Every backend's status changes within the flap window.
+  let changes: StatusChanges[] = [];
+  let intervalMs = config.health.intervalMs;
+  const ruleOf = (c: Config): FlapRule => ({
+    window: c.top.flapWindow,
+    low: c.top.flapLow,
+    high: c.top.flapHigh,
+    changes: c.top.flapChanges,
+    windowMs: c.top.flapWindowMs,
+  });
+  let flap = ruleOf(config);
   for (const b of config.backends) {
     index.set(b.name, live.length);
-    live.push(viewOf(b, start));
+    live.push(viewOf(b, start, flapWindowMs(flap, intervalMs)));
     health.push(initialHealth(start));
     rings.push([]);
+    changes.push(new StatusChanges());
   }
-  let intervalMs = config.health.intervalMs;
   let paused = false;
   let replay: ReplayState | null = null;
   let configProblem: string | null = null;
-  let flap: FlapSettings = { window: config.top.flapWindow, low: config.top.flapLow, high: config.top.flapHigh };
+  let gpu: GpuState | null = null;
   // At least one sample, as a bounded list of size 0 would still keep the newest.
   let historySize = Math.max(1, config.top.historySize, config.top.flapWindow);
   // A ring holds a little more than a history, so it is replaced (the last samples copied) only every few probes.
@@ -295,7 +320,7 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
     for (const l of [...eventListeners]) l(event);
   };
 
-  const capture = (): Published => ({ backends: live.slice(), index, events: currentEvents(), intervalMs, paused, replay, configProblem, at: clock.now() });
+  const capture = (): Published => ({ backends: live.slice(), index, events: currentEvents(), intervalMs, paused, replay, configProblem, gpu, at: clock.now() });
   const materialize = (p: Published): FleetSnapshot => {
     for (const view of p.backends) exposed(view);
     return {
@@ -309,6 +334,7 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
       at: p.at,
       replay: p.replay,
       configProblem: p.configProblem,
+      gpu: p.gpu,
     };
   };
 
@@ -397,7 +423,11 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
       const end = ring.length;
       const history = new PendingHistory(ring, end, historySize) as unknown as readonly ProbeSample[];
       const score = flapScoreOf(ring, flap.window, Math.max(0, end - historySize), end);
-      const flapping = nextFlapping(v.flapping, score, flap);
+      const windowMs = flapWindowMs(flap, intervalMs);
+      const statusChanges = changes[i]!;
+      statusChanges.note(h.health, at, windowMs);
+      const flapReason = flapVerdict(v.flapping, score, statusChanges.count, flap);
+      const flapping = flapReason !== null;
       const status = statusOf(v.drained, h.health);
       const statusSince = sinceOf(v, status, at);
       const after = copyView(v);
@@ -436,7 +466,12 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
       after.statusSince = statusSince;
       after.history = history;
       after.flapScore = score;
+      after.flapChanges = statusChanges.count;
+      after.flapFirstChangeAt = statusChanges.first;
+      after.flapLastChangeAt = statusChanges.last;
+      after.flapWindowMs = windowMs;
       after.flapping = flapping;
+      after.flapReason = flapReason;
       set(i, after);
       if (resultListeners.size > 0) for (const l of [...resultListeners]) l(result);
       if (after.health !== v.health) {
@@ -451,7 +486,7 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
         });
       }
       if (after.flapping !== v.flapping) {
-        emit({ ts: at, type: after.flapping ? 'flap_start' : 'flap_stop', backend: result.backend, score: Math.round(after.flapScore * 10) / 10 });
+        emit({ ts: at, type: after.flapping ? 'flap_start' : 'flap_stop', backend: result.backend, score: Math.round(after.flapScore * 10) / 10, changes: after.flapChanges });
       }
     },
     setDrained(name, drained) {
@@ -503,29 +538,34 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
       const nextLive: BackendView[] = [];
       const nextHealth: HealthState[] = [];
       const nextRings: ProbeSample[][] = [];
+      const nextChanges: StatusChanges[] = [];
+      const nextRule = change.settings ? ruleOf(next) : flap;
       for (const b of next.backends) {
         const i = index.get(b.name);
         nextIndex.set(b.name, nextLive.length);
         if (i === undefined || fresh.has(b.name)) {
-          const view = viewOf(b, at);
+          const view = viewOf(b, at, flapWindowMs(nextRule, intervalMs));
           nextLive.push(i !== undefined && live[i]!.drained ? withStatus(view, { ...view, drained: true }, at) : view);
           nextHealth.push(initialHealth(at));
           nextRings.push([]);
+          nextChanges.push(new StatusChanges());
         } else {
           const v = live[i]!;
           const { zone: _zone, tier: _tier, ...rest } = v;
           nextLive.push({ ...rest, priority: b.priority, ...(b.zone !== undefined ? { zone: b.zone } : {}), ...(b.tier !== undefined ? { tier: b.tier } : {}) });
           nextHealth.push(health[i]!);
           nextRings.push(rings[i]!);
+          nextChanges.push(changes[i]!);
         }
       }
       index = nextIndex;
       live = nextLive;
       health = nextHealth;
       rings = nextRings;
+      changes = nextChanges;
       if (change.settings) {
         thresholds = next.health;
-        flap = { window: next.top.flapWindow, low: next.top.flapLow, high: next.top.flapHigh };
+        flap = nextRule;
         historySize = Math.max(1, next.top.historySize, next.top.flapWindow);
         ringSize = historySize + Math.max(16, historySize >> 2);
         // A new interval comes through the monitor (setIntervalMs), which reschedules.
@@ -538,6 +578,10 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
         removed: [...change.removed],
         replaced: change.replaced.map((b) => b.name),
       });
+      changed();
+    },
+    setGpu(state) {
+      gpu = state;
       changed();
     },
     setConfigProblem(problem) {

@@ -1,4 +1,6 @@
 import type { BackendType } from '../config/types.js';
+import type { GpuState } from '../gpu/state.js';
+import type { FlapReason } from '../health/flap.js';
 import type { Health, Status } from '../health/state.js';
 import type { FailureKind } from '../probe/types.js';
 
@@ -13,7 +15,8 @@ export interface ProbeSample {
 /** Something that happened to the fleet; `--events` prints these as NDJSON (CONTRACT.md). */
 export type FleetEvent =
   | { ts: number; type: 'status'; backend: string; from: Health; to: Health; kind?: FailureKind; message?: string }
-  | { ts: number; type: 'flap_start' | 'flap_stop'; backend: string; score: number }
+  /** `changes`: status changes within the flap window; `score`: the outcome score, both when it happened. */
+  | { ts: number; type: 'flap_start' | 'flap_stop'; backend: string; score: number; changes: number }
   | { ts: number; type: 'drain' | 'undrain'; backend: string }
   | { ts: number; type: 'interval'; from_ms: number; to_ms: number }
   | { ts: number; type: 'pause' | 'resume' }
@@ -71,7 +74,15 @@ export interface BackendView {
   history: readonly ProbeSample[];
   /** Nagios-style percent state change over the last raw outcomes. */
   flapScore: number;
+  /** Status changes (healthy <-> unhealthy) within the last `flapWindowMs`, and when the first and last were. */
+  flapChanges: number;
+  flapFirstChangeAt: number | null;
+  flapLastChangeAt: number | null;
+  /** The status window the verdict used (it follows the interval unless configured). */
+  flapWindowMs: number;
   flapping: boolean;
+  /** Why it is flapping (which view says so, or `holding` on its way out); null when it is not. */
+  flapReason: FlapReason | null;
 }
 
 export interface FleetSummary {
@@ -102,6 +113,8 @@ export interface FleetSnapshot {
   replay: ReplayState | null;
   /** Why the config file on disk could not be reloaded (the running config is the last good one); null when fine. */
   configProblem: string | null;
+  /** The box's GPUs, when a GPU tool is installed and GPUs are on; null otherwise. */
+  gpu: GpuState | null;
 }
 
 export interface ReplayState {

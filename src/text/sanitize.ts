@@ -24,6 +24,11 @@ export function cleanText(input: string, maxLength = MAX_MESSAGE): string {
   return truncate(text, maxLength);
 }
 
+/** True when `text` has no control character (C0, DEL, C1) nor bidi override: safe to show as typed. */
+export function isPrintable(text: string): boolean {
+  return !new RegExp(CONTROLS.source).test(text);
+}
+
 /** Cut to at most `max` code points, marking the cut with `…`. */
 export function truncate(text: string, max: number): string {
   const points = Array.from(text);

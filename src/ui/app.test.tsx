@@ -2,7 +2,7 @@ import stringWidth from 'string-width';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { backend, configOf, loading, ok, refused } from '../../test/helpers/fleet.js';
 import { KEYS, record, renderApp, spyActions, storeWith, type TimedOutcome } from '../../test/helpers/render-app.js';
-import { dateTime } from './format.js';
+import { clockTime, dateTime } from './format.js';
 
 type Rendered = ReturnType<typeof renderApp>;
 let app: Rendered | undefined;
@@ -514,16 +514,36 @@ describe('flapping', () => {
     expect(screen().split('\n')[1]).toMatch(/0 unknown {3}0 flapping$/);
   });
 
-  it('the detail pane gives the verdict with its score', async () => {
+  it('the detail pane gives the verdict and why: the score for a backend failing every other probe', async () => {
     const { store } = flappyFleet();
     const a = await open(store);
     await a.press(KEYS.enter); // flappy
     await vi.waitFor(() => expect(a.screen()).toMatch(/^flappy$/m));
-    const score = store.getSnapshot().byName.get('flappy')!.flapScore;
-    expect(a.screen()).toMatch(new RegExp(`^flapping\\s+yes \\(score ${score.toFixed(1).replace('.', '\\.')} %\\)$`, 'm'));
+    const score = store.getSnapshot().byName.get('flappy')!.flapScore.toFixed(1).replace('.', '\\.');
+    expect(a.screen()).toMatch(new RegExp(`^flapping\\s+yes: its probes keep failing and passing \\(score ${score} %\\)$`, 'm'));
+    // The thresholds hid every failure: its status never changed.
+    expect(a.screen()).toMatch(/^ {2}changes\s+none in the last 10m$/m);
+    expect(a.screen()).toMatch(new RegExp(`^ {2}score\\s+${score} %$`, 'm'));
     await a.press(KEYS.down); // steady
     await vi.waitFor(() => expect(a.screen()).toMatch(/^steady$/m));
-    expect(a.screen()).toMatch(/^flapping\s+no \(score 0\.0 %\)$/m);
+    expect(a.screen()).toMatch(/^flapping\s+no$/m);
+    expect(a.screen()).toMatch(/^ {2}score\s+0\.0 %$/m);
+  });
+
+  it('the detail pane says a slow flapper flaps by its status changes: how many in the window, the first and the last', async () => {
+    const block = (o: TimedOutcome, n: number): TimedOutcome[] => Array.from({ length: n }, () => o);
+    // Down long enough to pass the failure threshold (3), up long enough to recover (2), twice: 4 status changes.
+    const { store } = timedFleet(['slow'], { slow: [...block(ok(), 3), ...block(refused, 4), ...block(ok(), 4), ...block(refused, 4), ...block(ok(), 4)] });
+    const view = store.getSnapshot().byName.get('slow')!;
+    expect(view.flapReason).toBe('changes');
+    const a = await open(store);
+    await a.press(KEYS.enter);
+    await vi.waitFor(() => expect(a.screen()).toMatch(/^slow$/m));
+    expect(a.screen()).toMatch(/^flapping\s+yes: its status changed 4 times in the last 10m$/m);
+    const first = `${clockTime(view.flapFirstChangeAt!)} \\(\\d+s ago\\)`;
+    const last = `${clockTime(view.flapLastChangeAt!)} \\(\\d+s ago\\)`;
+    expect(view.flapLastChangeAt! - view.flapFirstChangeAt!).toBe(11_000);
+    expect(a.screen()).toMatch(new RegExp(`^ {2}changes\\s+4 in the last 10m, first ${first}, last ${last}$`, 'm'));
   });
 });
 
@@ -601,7 +621,7 @@ describe('event log', () => {
     expect(words).toContain('alpha|healthy → unhealthy (timeout: timed out after 5s)');
     expect(words).toContain('bravo|unhealthy → healthy');
     expect(words).toContain('bravo|unknown → unhealthy (connection: connection refused)');
-    expect(words.some((w) => /^alpha\|started flapping \(score \d+\.\d %\)$/.test(w))).toBe(true);
+    expect(words.some((w) => /^alpha\|started flapping \(\d+ status changes?, score \d+\.\d %\)$/.test(w))).toBe(true);
     // Newest first: the flapping started after alpha went down, which came after it first came up.
     const index = (re: RegExp): number => words.findIndex((w) => re.test(w));
     expect(index(/started flapping/)).toBeLessThan(index(/healthy → unhealthy/));

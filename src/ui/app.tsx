@@ -1,4 +1,4 @@
-import { Box, useInput, type Key } from 'ink';
+import { Box } from 'ink';
 import React, { useMemo, useReducer, useRef } from 'react';
 import type { AppMeta, FleetActions } from './actions.js';
 import { BackendTable } from './components/backend-table.js';
@@ -12,9 +12,12 @@ import { Line } from './components/line.js';
 import { eventScrollMax, eventsShown } from './events.js';
 import { stepInterval } from './format.js';
 import { useFleetSnapshot, type Pace, type SnapshotSource } from './hooks/use-fleet.js';
+import { useKeys } from './hooks/use-keys.js';
 import { useTerminalSize, type TerminalSize } from './hooks/use-terminal-size.js';
+import type { KeyEvent } from './keys.js';
 import { resolveKey, type Action } from './keymap.js';
-import { fit, layoutColumns, sameColumns, type Segment } from './layout.js';
+import { layoutColumns, sameColumns } from './layout.js';
+import { bannerSegment, bodyHeights } from './lines.js';
 import { initialView, scrollOffset, selectedIndex, viewReducer, visibleRows, type ViewEvent, type ViewState } from './state/view-state.js';
 import type { Theme } from './theme.js';
 
@@ -31,28 +34,14 @@ export interface AppProps {
   pace?: Pace;
 }
 
-/** Header (2 lines) and footer (1) around the body. */
-const CHROME_ROWS = 3;
-
-/** Ink's key as the keymap names it. */
-export function keyName(input: string, key: Key): string {
-  if (key.upArrow) return 'up';
-  if (key.downArrow) return 'down';
-  if (key.pageUp) return 'pageup';
-  if (key.pageDown) return 'pagedown';
-  if (key.return) return 'return';
-  if (key.escape) return 'escape';
-  if (key.ctrl && input === 'c') return 'ctrl+c';
-  return input;
-}
-
 export function App({ store: live, actions, meta, theme, size, notice, pace }: AppProps) {
   const { snapshot, source: store, keyPressed } = useFleetSnapshot(live, pace);
   const terminal = useTerminalSize();
   const { columns: width, rows: height } = size ?? terminal;
   const screen = useMemo(() => ({ width, theme }), [width, theme]);
-  // Keys can arrive faster than React re-renders (fast typing, a chunk from tmux or SSH), so the view
-  // state lives in a ref that each key updates at once; the reducer only triggers the re-render.
+  // Several keys can arrive in one read (fast typing, a paste, a chunk from tmux or SSH): the view state
+  // lives in a ref that each key updates at once, so the next key acts on it; the reducer only triggers
+  // the re-render (React batches those of one read into one).
   const viewRef = useRef<ViewState>(initialView);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const dispatch = (event: ViewEvent): void => {
@@ -70,15 +59,9 @@ export function App({ store: live, actions, meta, theme, size, notice, pace }: A
   if (columnsRef.current !== laid && !sameColumns(columnsRef.current, laid)) columnsRef.current = laid;
   const columns = columnsRef.current;
 
-  // Keep the frame at least one row shorter than the terminal: a frame as tall as the screen makes Ink clear it on every update.
-  // A config file that could not be reloaded outranks any other notice: the screen is not what the file says.
-  const banner: Segment | undefined = snapshot.configProblem
-    ? { text: fit(`config not reloaded, still running the last good one: ${snapshot.configProblem}`, width, 'left', theme.glyph.ellipsis), colour: 'red', bold: true }
-    : notice
-      ? { text: fit(notice, width, 'left', theme.glyph.ellipsis), colour: 'yellow' }
-      : undefined;
-  const bodyHeight = Math.max(1, height - 1 - CHROME_ROWS - (banner ? 1 : 0));
-  const tableHeight = Math.max(1, bodyHeight - 1);
+  // The frame stays at least one row shorter than the terminal (bodyHeights), or Ink would clear it on every update.
+  const banner = bannerSegment(snapshot.configProblem, notice, width, theme);
+  const { bodyHeight, tableHeight } = bodyHeights(height, banner !== undefined);
   const index = selectedIndex(rows, view.selected);
   const selected = rows[index];
   const offsetRef = useRef(0);
@@ -156,27 +139,33 @@ export function App({ store: live, actions, meta, theme, size, notice, pace }: A
     }
   };
 
-  useInput((input, key) => {
-    // A key shows the fleet as it is now, not as it was at the last paced update.
-    keyPressed();
+  /** One key (or paste) as if it had come alone; false once it quit (nothing after it acts). */
+  const press = (event: KeyEvent): boolean => {
     const mode = viewRef.current.mode;
-    // Keys typed quickly (or sent by tmux) can arrive as one chunk: treat each character as a key press.
-    if (input.length > 1 && !key.ctrl && !key.meta && mode.kind !== 'filter' && !/[\u0000-\u001f]/.test(input)) {
-      for (const ch of input) {
-        const action = resolveKey(viewRef.current.mode.kind, ch);
-        if (action) act(action);
-      }
-      return;
+    if (event.kind === 'paste') {
+      // Pasted text is never a command: it goes into the filter (the table opens it, as `/` would).
+      if (mode.kind === 'filter') dispatch({ type: 'filter-edit', draft: mode.draft + event.text });
+      else if (mode.kind === 'table') dispatch({ type: 'filter-edit', draft: viewRef.current.filter + event.text });
+      return true;
     }
-    const name = keyName(input, key);
-    const action = resolveKey(mode.kind, name);
-    if (action) return act(action);
+    const action = resolveKey(mode.kind, event.name);
+    if (action) {
+      act(action);
+      return action !== 'quit';
+    }
     if (mode.kind === 'filter') {
       const draft = mode.draft;
-      if (key.backspace || key.delete) return dispatch({ type: 'filter-edit', draft: Array.from(draft).slice(0, -1).join('') });
-      // Printable text only: a pasted escape sequence must not end up in the filter.
-      if (input && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f-\u009f]/.test(input)) dispatch({ type: 'filter-edit', draft: draft + input });
+      if (event.name === 'backspace' || event.name === 'delete') dispatch({ type: 'filter-edit', draft: Array.from(draft).slice(0, -1).join('') });
+      // Printable text only (keys.ts): an escape sequence or a control character never ends up in the filter.
+      else if (event.text) dispatch({ type: 'filter-edit', draft: draft + event.text });
     }
+    return true;
+  };
+
+  useKeys((events) => {
+    // A key shows the fleet as it is now, not as it was at the last paced update.
+    keyPressed();
+    for (const event of events) if (!press(event)) break;
   });
 
   const mode = view.mode.kind;

@@ -8,6 +8,11 @@ export function formatScore(score: number): string {
   return `${score.toFixed(1)} %`;
 }
 
+/** `5 status changes, score 12.0 %`: the two views of flapping when it started or stopped. */
+function flapFigures(e: { changes: number; score: number }): string {
+  return `${e.changes} status ${e.changes === 1 ? 'change' : 'changes'}, score ${formatScore(e.score)}`;
+}
+
 /** The backend an event is about; null for the fleet as a whole (interval, pause). */
 export function eventBackend(e: FleetEvent): string | null {
   return 'backend' in e ? e.backend : null;
@@ -23,9 +28,9 @@ export function eventWords(e: FleetEvent, theme: Theme): Segment {
       return { text: `${e.from} ${arrow} ${e.to}${why ? ` (${why})` : ''}`, ...colour(theme.statusColour(e.to)) };
     }
     case 'flap_start':
-      return { text: `started flapping (score ${formatScore(e.score)})`, bold: true, ...colour('magenta') };
+      return { text: `started flapping (${flapFigures(e)})`, bold: true, ...colour('magenta') };
     case 'flap_stop':
-      return { text: `stopped flapping (score ${formatScore(e.score)})`, ...colour('magenta') };
+      return { text: `stopped flapping (${flapFigures(e)})`, ...colour('magenta') };
     case 'drain':
       return { text: 'drained', ...colour('blue') };
     case 'undrain':

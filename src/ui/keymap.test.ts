@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hintSegments } from './components/footer.js';
+import { hintSegments } from './lines.js';
 import { helpLines } from './components/help-overlay.js';
 import { KEYMAP, resolveKey, type ModeKind } from './keymap.js';
 import { makeTheme } from './theme.js';

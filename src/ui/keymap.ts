@@ -26,7 +26,7 @@ export type Action =
 export type ModeKind = 'table' | 'detail' | 'events' | 'help' | 'filter';
 
 export interface Binding {
-  /** Key names as `keyName` produces them: a character, or `up`, `down`, `pageup`, `pagedown`, `return`, `escape`, `ctrl+c`. */
+  /** Key names as keys.ts produces them: a character, or `up`, `down`, `pageup`, `pagedown`, `return`, `escape`, `ctrl+c`. */
   keys: readonly string[];
   action: Action;
   /** How the help overlay describes it. */

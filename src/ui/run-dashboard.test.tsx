@@ -14,7 +14,8 @@ import { createStore } from '../store/store.js';
 import { runDashboard } from './run-dashboard.js';
 import { makeTheme } from './theme.js';
 
-const LEAVE_SCREEN = '\u001b[?25h\u001b[?1049l';
+// Bracketed paste off, cursor shown, main screen back.
+const LEAVE_SCREEN = '\u001b[?2004l\u001b[?25h\u001b[?1049l';
 
 /** Every write to the (fake) terminal and to stderr, in order. */
 type Log = Array<{ to: 'stdout' | 'stderr'; text: string }>;
@@ -114,6 +115,7 @@ describe('runDashboard: the way out', () => {
     const f = fixture();
     const ui = f.start();
     expect(f.stdout.written).toContain('\u001b[?1049h');
+    expect(f.stdout.written).toContain('\u001b[?2004h');
     const first = ui.shutdown(70, 'internal error: it broke');
     // A second way out while the first runs: same promise, said nothing more.
     const second = ui.shutdown(0, 'internal error: something else');

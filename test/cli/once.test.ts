@@ -59,6 +59,8 @@ describe('nexus-top --demo --once --json', () => {
       expect(b.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(Number.isNaN(Date.parse(b.last_check_at!))).toBe(false);
       expect(b.consecutive_failures + b.consecutive_successes).toBeLessThanOrEqual(1);
+      // One probe: no status change yet; the window is the default at the demo's interval (60 s).
+      expect(b).toMatchObject({ flapping: false, flap_score: 0, flap_changes: 0, flap_window_s: 60 });
     }
   });
 

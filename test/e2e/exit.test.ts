@@ -1,6 +1,6 @@
 /**
  * Every way out of the dashboard gives the terminal back as it was: exit code 0, main screen
- * restored, cursor visible, line editing (icanon, echo) back on, nothing left on the screen.
+ * restored, cursor visible, line editing (icanon, echo) back on, bracketed paste off, nothing left on the screen.
  */
 import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { afterAll, describe, it } from 'vitest';
@@ -55,6 +55,8 @@ describe.concurrent('leaving the dashboard', () => {
           expect(tty, 'terminal modes after exit').toEqual(expect.arrayContaining(['icanon', 'echo']));
           // Nothing but the shell's own lines: no leftover frame, no error, no warning.
           expect(screen.lines.filter((l) => l.trim() !== '')).toEqual(['EXIT=0', 'TTY: icanon echo']);
+          // Bracketed paste mode (on while the dashboard runs) is off again: the shell gets pastes as they are.
+          expect(await t.pasteEchoesMarkers(WAIT), 'a paste after exit comes with ^[[200~ markers').toBe(false);
         }),
       TEST_TIMEOUT,
     );

@@ -32,7 +32,7 @@ describe('flapping', () => {
 
         await t.keys('e');
         const log = await t.waitForScreen(
-          (x: Screen) => /^Event log\b/.test(x.lines[2] ?? '') && x.lines.some((l) => /^\d\d:\d\d:\d\d {2}sglang-intermittent +started flapping \(score \d+\.\d %\)$/.test(l.trimEnd())),
+          (x: Screen) => /^Event log\b/.test(x.lines[2] ?? '') && x.lines.some((l) => /^\d\d:\d\d:\d\d {2}sglang-intermittent +started flapping \(\d+ status changes?, score \d+\.\d %\)$/.test(l.trimEnd())),
           WAIT,
           'the event log with "started flapping" for sglang-intermittent',
         );

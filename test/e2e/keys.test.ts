@@ -73,6 +73,80 @@ describe.concurrent('keys', () => {
     TEST_TIMEOUT,
   );
 
+  // tmux writes the keys of one `send-keys` call to the program in one chunk, as a slow link or fast
+  // typing does: each must act as if it had come alone.
+  it(
+    'keys sent together act in order: g j j Enter opens the third row; Escape j Enter the fourth; ↑ k ? in the detail',
+    ({ expect }) =>
+      withTerminal('together', { cols: 100, rows: 30, args: ['--demo'] }, async (t) => {
+        await t.waitForScreen(dashboardReady, WAIT, ready);
+        await t.keys('G');
+        await t.waitForScreen((s) => rowOf(s, DEMO_NAMES.at(-1)!)?.startsWith('›') === true, WAIT, 'the selection on the last row after G');
+        await t.keys('g', 'j', 'j', 'Enter');
+        let s = await t.waitForScreen((x) => x.lines[2] === DEMO_NAMES[2], WAIT, `the detail pane of ${DEMO_NAMES[2]}`);
+        expect(s.lines[28]).toMatch(/Esc back\s+r check/);
+        // Esc then a key in one chunk: Esc, then the key (not Alt+j).
+        await t.keys('Escape', 'j', 'Enter');
+        s = await t.waitForScreen((x) => x.lines[2] === DEMO_NAMES[3], WAIT, `the detail pane of ${DEMO_NAMES[3]}`);
+        // Arrows among letters, and a key that opens another view: ↑ k in the detail go back two backends, then the help.
+        await t.keys('Up', 'k', '?');
+        s = await t.waitForScreen((x) => /^Table\b/.test(x.lines[2] ?? '') && /Esc close/.test(x.lines[28] ?? ''), WAIT, 'the help');
+        await t.keys('Escape');
+        s = await t.waitForScreen((x) => x.lines[2] === DEMO_NAMES[1], WAIT, `the detail pane of ${DEMO_NAMES[1]} back from the help`);
+        await t.keys('Escape', 'q');
+        const { code } = await t.waitForExit(WAIT);
+        expect(code).toBe(0);
+      }),
+    TEST_TIMEOUT,
+  );
+
+  it(
+    '/ and text typed together (send-keys -l) filter; Enter in the same chunk keeps the filter',
+    ({ expect }) =>
+      withTerminal('together-filter', { cols: 100, rows: 30, args: ['--demo'] }, async (t) => {
+        await t.waitForScreen(dashboardReady, WAIT, ready);
+        await t.type('/oll');
+        let s = await t.waitForScreen((x) => names(x).join(',') === 'ollama-gone,ollama-gpu1', WAIT, 'only the two ollama rows');
+        expect(s.lines[28]).toMatch(/^\/oll_/);
+        await t.type('ama\r');
+        s = await t.waitForScreen((x) => /move\s+Enter details/.test(x.lines[28] ?? ''), WAIT, 'the table footer after Enter');
+        expect(s.lines[0]).toContain('filter: ollama');
+        expect(names(s)).toEqual(['ollama-gone', 'ollama-gpu1']);
+        // / reopens it with its text; q after the Enter is a key again: it quits.
+        await t.type('/-gpu\rq');
+        const { code } = await t.waitForExit(WAIT);
+        expect(code).toBe(0);
+      }),
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'a paste (bracketed) lands in the filter whole; in the table it opens the filter, its letters are no commands',
+    ({ expect }) =>
+      withTerminal('paste', { cols: 100, rows: 30, args: ['--demo'] }, async (t) => {
+        await t.waitForScreen(dashboardReady, WAIT, ready);
+        await t.keys('/');
+        await t.waitForScreen((s) => /^\/_ /.test(s.lines[28] ?? ''), WAIT, 'the filter prompt "/_" in the footer');
+        // A line break in it is no Enter: still editing afterwards.
+        await t.paste('ollama\n');
+        let s = await t.waitForScreen((x) => names(x).join(',') === 'ollama-gone,ollama-gpu1', WAIT, 'only the two ollama rows');
+        expect(s.lines[28]).toMatch(/^\/ollama_/);
+        await t.keys('Escape');
+        s = await t.waitForScreen((x) => names(x).length === DEMO_NAMES.length, WAIT, 'every row back after Esc');
+        // Pasted into the table: were these keys, q would quit, d drain, p pause.
+        await t.paste('qdp');
+        s = await t.waitForScreen((x) => /^\/qdp_/.test(x.lines[28] ?? ''), WAIT, 'the filter "/qdp_"');
+        expect(s.text).toContain('no backend matches the filter');
+        expect(s.lines[0]).not.toContain('PAUSED');
+        await t.keys('Escape');
+        s = await t.waitForScreen((x) => names(x).length === DEMO_NAMES.length, WAIT, 'every row back after Esc');
+        expect(s.lines[1]).toMatch(/\b0 draining\b/);
+        await t.keys('q');
+        expect((await t.waitForExit(WAIT)).code).toBe(0);
+      }),
+    TEST_TIMEOUT,
+  );
+
   it(
     '? at 80x24 shows the help with the main keys; Esc closes it',
     ({ expect }) =>

@@ -573,6 +573,7 @@ describe.concurrent('an error nobody catches on the dashboard', () => {
               for (const l of stack) expect(l).toMatch(/^ {4}at /);
               expect(lines.slice(-2)).toEqual(['EXIT=70', 'TTY: icanon echo']);
             }
+            expect(await t.pasteEchoesMarkers(WAIT), 'bracketed paste left on after the crash').toBe(false);
           });
         },
         TEST_TIMEOUT,

@@ -151,6 +151,27 @@ export class Tmux {
     await this.tmux('send-keys', '-t', SESSION, '-l', text);
   }
 
+  /**
+   * Paste `text` as a terminal would (`paste-buffer -p`): wrapped in the bracketed-paste markers
+   * (`ESC[200~` … `ESC[201~`) if, and only if, the program in the pane turned bracketed paste mode on.
+   */
+  async paste(text: string): Promise<void> {
+    await this.tmux('set-buffer', '-b', 'e2e', '--', text);
+    await this.tmux('paste-buffer', '-p', '-d', '-b', 'e2e', '-t', SESSION);
+  }
+
+  /**
+   * Whether the terminal is in bracketed paste mode, seen from the outside: once the program has ended
+   * (the pane's shell sleeps, in line mode with echo), a paste echoes with its markers (`^[[200~`) only if
+   * that mode was left on. Pastes a word and waits for its echo.
+   */
+  async pasteEchoesMarkers(timeoutMs = 10_000): Promise<boolean> {
+    const word = 'pasteprobe';
+    await this.paste(word);
+    const s = await this.waitForText(word, timeoutMs);
+    return s.text.includes('[200~');
+  }
+
   /** `display -p FORMAT`, e.g. `#{cursor_flag} #{alternate_on} #{pane_title}`. */
   async display(format: string): Promise<string> {
     return (await this.tmux('display', '-p', '-t', SESSION, format)).replace(/\n$/, '');

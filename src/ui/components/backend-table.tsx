@@ -1,24 +1,11 @@
 import { Box } from 'ink';
 import React, { memo, useRef } from 'react';
 import type { BackendView } from '../../store/types.js';
-import { fit, fitCell, ROW_PREFIX, rowAges, rowCells, type LaidColumn, type Segment } from '../layout.js';
+import { rowAges, type LaidColumn, type Segment } from '../layout.js';
+import { NO_MATCH, rowSegments, titleSegments } from '../lines.js';
 import { createLatencyMemory, slowProbe } from '../steady.js';
 import type { Theme } from '../theme.js';
 import { Line } from './line.js';
-
-const GAP = '  ';
-
-function rowSegments(b: BackendView, columns: readonly LaidColumn[], selected: boolean, now: number, theme: Theme): Segment[] {
-  const historyWidth = columns.find((c) => c.id === 'history')?.width ?? 0;
-  const cells = rowCells(b, now, theme, historyWidth);
-  const prefix = `${selected ? theme.glyph.selected : ' '}${slowProbe(b.checkingSince, now) ? theme.glyph.checking : ' '} `;
-  const out: Segment[] = [{ text: prefix }];
-  columns.forEach((c, i) => {
-    if (i > 0) out.push({ text: GAP });
-    out.push(...fitCell(cells[c.id], c.width, c.align, theme.glyph.ellipsis));
-  });
-  return out;
-}
 
 /** What a row was last drawn from, and what it became. */
 interface Drawn {
@@ -52,10 +39,7 @@ export interface BackendTableProps {
 
 /** Only the visible window of rows is rendered. */
 export const BackendTable = memo(function BackendTable({ rows, columns, selectedIndex, offset, height, now, theme }: BackendTableProps) {
-  const title: Segment[] = [
-    { text: ' '.repeat(ROW_PREFIX) },
-    ...columns.map((c, i) => ({ text: (i > 0 ? GAP : '') + fit(c.title, c.width, c.align, theme.glyph.ellipsis), dim: true })),
-  ];
+  const title = titleSegments(columns, theme);
   const shown = rows.slice(offset, offset + height);
   const latencyOnScreen = useRef(createLatencyMemory()).current;
   // A row whose view, columns, selection and moving parts are as last time is not worked out again: the
@@ -63,8 +47,10 @@ export const BackendTable = memo(function BackendTable({ rows, columns, selected
   // copies for every row on every update would be garbage that lives long enough to reach the old generation).
   const drawnRef = useRef(new Map<string, Drawn>());
   const drawn = new Map<string, Drawn>();
+  // Not shrunk to the body's height: on a terminal too short for the titles and a row, the body clips it
+  // at the bottom (as the first frame drawn before Ink does) instead of Yoga squeezing one line away.
   const out = (
-    <Box flexDirection="column">
+    <Box flexDirection="column" flexShrink={0}>
       <Line segments={title} />
       {shown.map((b, i) => {
         const selected = offset + i === selectedIndex;
@@ -80,7 +66,7 @@ export const BackendTable = memo(function BackendTable({ rows, columns, selected
         drawn.set(b.name, row);
         return <Row key={b.name} segments={row.segments} text={row.text} selected={selected} />;
       })}
-      {rows.length === 0 ? <Line segments={[{ text: '   no backend matches the filter', dim: true }]} /> : null}
+      {rows.length === 0 ? <Line segments={NO_MATCH} /> : null}
     </Box>
   );
   drawnRef.current = drawn;

@@ -1,9 +1,10 @@
 import { Box } from 'ink';
 import React from 'react';
 import { formatLatency } from '../../output/format.js';
+import type { FlapReason } from '../../health/flap.js';
 import type { BackendView } from '../../store/types.js';
 import { formatScore } from '../events.js';
-import { clockTime, coarseAge } from '../format.js';
+import { clockTime, coarseAge, formatInterval } from '../format.js';
 import { barLevels, historyGlyphs, sampleSegments } from '../history.js';
 import { statusText, type Segment } from '../layout.js';
 import { useScreen } from '../screen-context.js';
@@ -44,6 +45,31 @@ function historyLines(b: BackendView, theme: Theme, width: number): Segment[][] 
   return lines;
 }
 
+/** Whether it flaps and why: the verdict, the status changes in the window with the first and last, the score. */
+function flapLines(b: BackendView, now: number, theme: Theme): Segment[][] {
+  const window = `the last ${formatInterval(b.flapWindowMs)}`;
+  const changed = `its status changed ${b.flapChanges} ${b.flapChanges === 1 ? 'time' : 'times'} in ${window}`;
+  const score = `score ${formatScore(b.flapScore)}`;
+  const verdict: Record<FlapReason, string> = {
+    changes: `yes: ${changed}`,
+    score: `yes: its probes keep failing and passing (${score})`,
+    both: `yes: ${changed}, ${score}`,
+    holding: 'yes, settling down (it stops once both views below are quiet)',
+  };
+  const at = (t: number | null): string => (t === null ? '' : `${clockTime(t)} (${coarseAge(now - t)} ago)`);
+  const changes =
+    b.flapChanges === 0
+      ? `none in ${window}`
+      : b.flapChanges === 1
+        ? `1 in ${window}, at ${at(b.flapFirstChangeAt)}`
+        : `${b.flapChanges} in ${window}, first ${at(b.flapFirstChangeAt)}, last ${at(b.flapLastChangeAt)}`;
+  return [
+    field('flapping', b.flapReason === null ? 'no' : verdict[b.flapReason], b.flapping ? { bold: true, ...(theme.color ? { colour: 'magenta' as const } : {}) } : {}),
+    field('  changes', changes),
+    field('  score', formatScore(b.flapScore)),
+  ];
+}
+
 /** Everything known about one backend: the answer to "since when, and why". */
 export function detailLines(b: BackendView, now: number, theme: Theme, width = 80): Segment[][] {
   const when = (t: number | null): string => (t === null ? 'never' : `${clockTime(t)} (${coarseAge(now - t)} ago)`);
@@ -54,11 +80,7 @@ export function detailLines(b: BackendView, now: number, theme: Theme, width = 8
     field('url', b.url),
     field('type', b.type),
     field('status', `${statusText(b, theme)} since ${clockTime(b.statusSince)} (${coarseAge(now - b.statusSince)})`, colour ? { colour } : {}),
-    field(
-      'flapping',
-      `${b.flapping ? 'yes' : 'no'} (score ${formatScore(b.flapScore)})`,
-      b.flapping ? { bold: true, ...(theme.color ? { colour: 'magenta' as const } : {}) } : {},
-    ),
+    ...flapLines(b, now, theme),
     field('last check', b.checking ? `${when(b.lastCheckAt)}, checking now ${theme.glyph.checking}` : when(b.lastCheckAt)),
     field('in a row', `${b.consecutiveSuccesses} ok, ${b.consecutiveFailures} failed`),
     field(

@@ -87,8 +87,33 @@ export function viewReducer(state: ViewState, event: ViewEvent): ViewState {
 /** Worst first: what needs a person's eyes comes to the top. */
 const SEVERITY: Record<Status, number> = { unhealthy: 0, loading: 1, unknown: 2, draining: 3, healthy: 4 };
 
+/** Lowercase letters, digits, `-` and `.`: the root collation orders these as their code points do. */
+const PLAIN = /^[-.0-9a-z]*$/;
+
+/**
+ * Whether the locale ICU collates in (the first of LC_ALL, LC_MESSAGES, LANG, as ICU reads them) keeps the
+ * root collation's order for plain names: unset, C/POSIX or English. Danish sorts `aa` after `z`,
+ * Lithuanian `y` with `i`, Czech `ch` after `h`: there, every name goes through localeCompare.
+ */
+export function rootOrderLocale(env: Record<string, string | undefined>): boolean {
+  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  return locale === '' || /^(C|POSIX)([.@]|$)/.test(locale) || /^en([_.@-]|$)/.test(locale);
+}
+
+let plainOrder: boolean | undefined;
+
+/**
+ * Names as localeCompare orders them. Two plain names in such a locale are compared by code point, which
+ * gives the same order without ICU's collator: its first use costs ~5 ms, more than drawing the first frame.
+ */
+export function compareNames(a: string, b: string): number {
+  plainOrder ??= rootOrderLocale(process.env);
+  if (plainOrder && PLAIN.test(a) && PLAIN.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  return a.localeCompare(b);
+}
+
 function compare(sort: SortKey): (a: BackendView, b: BackendView) => number {
-  const byName = (a: BackendView, b: BackendView): number => a.name.localeCompare(b.name);
+  const byName = (a: BackendView, b: BackendView): number => compareNames(a.name, b.name);
   switch (sort) {
     case 'name':
       return byName;
