@@ -31,7 +31,8 @@ process.title = 'nexus-top';
  * GC every ~10 s (~10 ms), RSS flat near 145 MiB. The flag is read when a GC sets the next limit, so
  * setting it before the first probe, before any full GC, is what the command-line flag would do
  * (v8.setFlagsFromString's caveat is for flags read once). Not at the very start: loading node:v8 takes
- * ~1 ms, which the dashboard spends after its first frame and --once not at all.
+ * ~1 ms, which the dashboard spends after its first frame and --once not at all. Never in the run of the
+ * build that makes dist/main.js.cache (a --once run): V8 rejects a code cache made under other flags.
  */
 function keepHeapNearLive(): void {
   process.getBuiltinModule('node:v8').setFlagsFromString('--heap-growing-percent=50');

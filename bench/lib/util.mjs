@@ -159,7 +159,7 @@ export function removeTempDirs() {
 /**
  * A frozen copy of the built binary (dist/ and package.json), so a
  * colleague rebuilding dist/ in the middle of a run cannot change what is measured. The bundle needs
- * nothing from node_modules at run time. It lives in bench/out/builds/<sha256 of cli.js> (the newest
+ * nothing from node_modules at run time. It lives in bench/out/builds/<sha256 of what cli.js runs> (the newest
  * few are kept) so a saved .cpuprofile can still be mapped through its source maps after the run.
  */
 /** Paths (relative to `dist`) of cli.js and every module it imports, statically or dynamically, transitively. */
@@ -182,14 +182,18 @@ function reachable(dist) {
 
 export function snapshotBuild(dist = join(ROOT, 'dist')) {
   if (!existsSync(join(dist, 'cli.js'))) throw new Error(`no ${join(dist, 'cli.js')}: run \`npm run build\` first`);
-  const sha256 = createHash('sha256').update(readFileSync(join(dist, 'cli.js'))).digest('hex');
+  // Every file a run reads (cli.js is only the loader of dist/main.js and its code cache): a rebuild is a new snapshot.
+  const hash = createHash('sha256');
+  for (const rel of reachable(dist).sort()) for (const f of [rel, `${rel}.cache`]) if (existsSync(join(dist, f))) hash.update(f).update(readFileSync(join(dist, f)));
+  const sha256 = hash.digest('hex');
   const builds = join(BENCH_DIR, 'out', 'builds');
   const dir = join(builds, sha256.slice(0, 16));
   if (!existsSync(join(dir, 'dist', 'cli.js'))) {
     const tmp = `${dir}.tmp-${process.pid}`;
-    // Only the files cli.js reaches (dist/chunks keeps every old chunk a rebuild left behind), with their maps.
+    // Only the files cli.js reaches (dist/chunks keeps every old chunk a rebuild left behind), with their
+    // maps and code caches (dist/main.js.cache, read by dist/cli.js).
     for (const rel of reachable(dist)) {
-      for (const f of [rel, `${rel}.map`]) {
+      for (const f of [rel, `${rel}.map`, `${rel}.cache`]) {
         if (existsSync(join(dist, f))) cpSync(join(dist, f), join(tmp, 'dist', f));
       }
     }

@@ -52,6 +52,12 @@ describe('the command line', () => {
 
   it('refuses a value given to a flag that takes none', () => {
     expect(usageError('--once=yes')).toBe('--once takes no value');
+    expect(usageError('--no-color=1')).toBe('--no-color takes no value');
+    expect(usageError('-h=1')).toBe('-h takes no value');
+  });
+
+  it('refuses a value flag given twice (meow\'s own check, said as ours)', () => {
+    expect(usageError('--config', 'a.toml', '-c', 'b.toml')).toBe('--config can only be given once');
   });
 
   it('help starts with the description and lists the usage', () => {

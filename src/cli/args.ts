@@ -1,4 +1,4 @@
-import { parseArgs as parseArgv } from 'node:util';
+import meow from 'meow';
 import packageJson from '../../package.json' with { type: 'json' };
 import { parseDuration } from '../config/index.js';
 import { parseMetricsAddress, type MetricsAddress } from '../metrics/address.js';
@@ -37,7 +37,7 @@ export interface CliOptions {
 }
 
 const FLAGS = {
-  config: { type: 'string', short: 'c' },
+  config: { type: 'string', shortFlag: 'c' },
   once: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   demo: { type: 'boolean', default: false },
@@ -45,8 +45,8 @@ const FLAGS = {
   timeout: { type: 'string' },
   debug: { type: 'boolean', default: false },
   color: { type: 'boolean', default: true },
-  help: { type: 'boolean', short: 'h', default: false },
-  version: { type: 'boolean', short: 'v', default: false },
+  help: { type: 'boolean', shortFlag: 'h', default: false },
+  version: { type: 'boolean', shortFlag: 'v', default: false },
   events: { type: 'boolean', default: false },
   record: { type: 'string' },
   replay: { type: 'string' },
@@ -120,53 +120,70 @@ function checkCombinations(f: RawFlags, targets: readonly string[]): void {
 
 type FlagName = keyof typeof FLAGS;
 const isFlag = (name: string): name is FlagName => Object.hasOwn(FLAGS, name);
+const isBoolean = (name: string): boolean => isFlag(name) && FLAGS[name].type === 'boolean';
+/** -h, -v. */
+const BOOLEAN_SHORT = new Set<string>(Object.values(FLAGS).flatMap((spec) => ('shortFlag' in spec && spec.type === 'boolean' ? [spec.shortFlag] : [])));
 
-/** What --help prints: the description, then the usage text. */
-const HELP_TEXT = `\n  ${packageJson.description}\n\n${HELP.replace(/^\n+|\s+$/g, '')}\n`;
+/** What meow keeps apart from the flags' own names: its short flags, and `--` (what follows it). */
+const KNOWN = new Set<string>(['--', ...Object.keys(FLAGS), ...Object.values(FLAGS).flatMap((spec) => ('shortFlag' in spec ? [spec.shortFlag] : []))]);
 
 /**
- * Parse the command line with Node's own parser (util.parseArgs: nothing to load; meow, which this
- * replaced, cost ~35 ms of every start). Usage errors exit 3 (monitoring-plugin convention): unknown
- * flags, missing or unexpected values and bad combinations are thrown as UsageError. `--no-FLAG` turns a
- * boolean off (--no-color); numbers stay text (a backend URL is text).
+ * What meow (yargs-parser) lets through that we refuse: a value given to a boolean (`--once=yes`; meow
+ * would read `--once=false` as false, and anything else as a value), and `--config --once`, where meow
+ * takes `--once` as a flag and leaves --config empty (reported below as a missing value).
+ */
+function checkTokens(argv: readonly string[]): void {
+  for (const arg of argv) {
+    if (arg === '--') return;
+    const long = /^--([^=]+)=/.exec(arg);
+    if (long && (isBoolean(long[1]!) || (long[1]!.startsWith('no-') && isBoolean(long[1]!.slice(3))))) throw new UsageError(`--${long[1]} takes no value`);
+    const short = /^-([A-Za-z])=/.exec(arg);
+    if (short && BOOLEAN_SHORT.has(short[1]!)) throw new UsageError(`-${short[1]} takes no value`);
+  }
+}
+
+/** The flags meow saw that are not ours, as typed (`--bogus`, `-x`), each once. */
+function unknownFlags(unnormalized: Record<string, unknown>): string[] {
+  // meow gives `--bogus-flag` both as bogus-flag and bogusFlag: the dashed one is how it was typed.
+  const names = Object.keys(unnormalized).filter((k) => !KNOWN.has(k) && !(k !== k.toLowerCase() && Object.hasOwn(unnormalized, k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))));
+  return names.map((k) => (k.length === 1 ? `-${k}` : `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
+}
+
+/**
+ * Parse the command line with meow: its flags (short ones, `-c=FILE`, `--no-color`), input and help
+ * text. Our usage errors exit 3 (monitoring-plugin convention) where meow's exit 2, so meow is asked
+ * to let unknown flags through (and not to print help or version itself), and every usage error,
+ * meow's own included (a flag given twice), is thrown here as a UsageError: one line, exit 3.
  */
 export function parseArgs(argv: string[]): { options: CliOptions; help: string; version: string } {
-  const { tokens } = parseArgv({ args: argv, options: FLAGS, strict: false, allowPositionals: true, tokens: true });
-  const values: Record<string, string | boolean | undefined> = {};
-  for (const [name, spec] of Object.entries(FLAGS)) values[name] = 'default' in spec ? spec.default : undefined;
-  const unknown: string[] = [];
-  const input: string[] = [];
-  for (const token of tokens) {
-    if (token.kind === 'positional') {
-      input.push(token.value);
-      continue;
-    }
-    if (token.kind !== 'option') continue;
-    const negated = token.name.startsWith('no-') ? token.name.slice(3) : undefined;
-    if (negated !== undefined && isFlag(negated) && FLAGS[negated].type === 'boolean' && token.value === undefined) {
-      values[negated] = false;
-      continue;
-    }
-    if (!isFlag(token.name)) {
-      unknown.push(token.rawName.startsWith('--') ? `--${token.name}` : token.rawName);
-      continue;
-    }
-    if (FLAGS[token.name].type === 'boolean') {
-      if (token.value !== undefined) throw new UsageError(`${token.rawName} takes no value`);
-      values[token.name] = true;
-      continue;
-    }
-    // `-c=FILE` as `-c FILE` (util.parseArgs keeps the `=` of a short flag).
-    const value = token.inlineValue && !token.rawName.startsWith('--') && token.value?.startsWith('=') ? token.value.slice(1) : token.value;
-    // `--config --once`: a flag where the value should be is a missing value, not a file named --once.
-    if (value === undefined || value.trim() === '' || (!token.inlineValue && /^--?[A-Za-z]/.test(value))) {
-      throw new UsageError(`--${token.name} needs a value`);
-    }
-    values[token.name] = value;
+  checkTokens(argv);
+  let cli;
+  try {
+    cli = meow(HELP, {
+      // dist/cli.js is CommonJS: import.meta.url is defined by the bundle (src/bundle.mjs), import.meta is not.
+      importMeta: { url: import.meta.url } as ImportMeta,
+      // Given, so that meow neither looks for package.json nor normalizes it (see src/bundle.mjs).
+      pkg: { name: packageJson.name, version: packageJson.version, description: packageJson.description, bin: packageJson.bin },
+      argv,
+      flags: FLAGS,
+      allowUnknownFlags: true,
+      autoHelp: false,
+      autoVersion: false,
+    });
+  } catch (error) {
+    // `--config a --config b`: "The flag --config can only be set once."
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(message.replace(/^The flag (\S+) can only be set once\.$/, '$1 can only be given once'));
   }
-  if (unknown.length > 0) throw new UsageError(`unknown option ${[...new Set(unknown)].join(', ')} (see --help)`);
-  const f = values as unknown as RawFlags & { debug: boolean; color: boolean; help: boolean; version: boolean };
-  const targets = input;
+  const unknown = unknownFlags(cli.unnormalizedFlags);
+  if (unknown.length > 0) throw new UsageError(`unknown option ${unknown.join(', ')} (see --help)`);
+  const f = cli.flags;
+  // `--config` last, `--config --once`, `--record ''`: meow gives an empty string.
+  for (const name of ['config', 'interval', 'timeout', 'record', 'replay', 'speed', 'metrics'] as const) {
+    if (f[name] !== undefined && f[name].trim() === '') throw new UsageError(`--${name} needs a value`);
+  }
+  // meow is told that input is text: a backend URL (or a number) stays as typed.
+  const targets = cli.input.map(String);
   checkCombinations(f, targets);
   // Syntax only here; names, types and the merge with a config come with the config (resolve-config).
   for (const t of targets) parseTarget(t);
@@ -193,5 +210,5 @@ export function parseArgs(argv: string[]): { options: CliOptions; help: string; 
   if (intervalMs !== undefined) options.intervalMs = intervalMs;
   const timeoutMs = duration('timeout', f.timeout);
   if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
-  return { options, help: HELP_TEXT, version: packageJson.version };
+  return { options, help: cli.help, version: packageJson.version };
 }

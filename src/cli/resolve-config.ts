@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { loadConfig, locateConfig } from '../config/index.js';
 import type { ConfigOverrides } from '../config/parse.js';
@@ -9,6 +8,9 @@ import { DEMO_FLEET_KEY } from '../state/drain-file.js';
 import { createDrainState, stateDirFrom, type DrainState } from '../state/drain-state.js';
 import type { CliOptions } from './args.js';
 import { COMMAND_LINE_SOURCE, configForTargets, mergeBackends, parseTargets, resolveTargets, shownArg } from './targets.js';
+
+/** The home directory as os.homedir() finds it ($HOME first), loading node:os (~0.3 ms of a start) only without $HOME. */
+const homedir = (): string => process.env['HOME'] || process.getBuiltinModule('node:os').homedir();
 
 export interface Resolved {
   config: Config;

@@ -1,12 +1,55 @@
+import { build } from 'esbuild';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, type TestContext } from 'vitest';
+import { isRoot, nobody } from '../../test/helpers/as-nobody.js';
+import { scenarios, type Outcome, type Scenario } from '../../test/helpers/drain-state-permissions.js';
 import { createDrainState, fleetKeyOf, stateDirFrom } from './drain-state.js';
 
 const T1 = Date.parse('2026-11-24T10:00:00.000Z');
 const T2 = Date.parse('2026-11-24T11:00:00.000Z');
-const isRoot = process.getuid?.() === 0;
+
+/**
+ * A permission scenario (test/helpers/drain-state-permissions.ts) where permissions hold: in this
+ * process, or, as root (which may read and write anything), bundled and run as user nobody.
+ */
+async function withoutPrivilege<S extends Scenario>(ctx: TestContext, scenario: S): Promise<Outcome<S>> {
+  if (!isRoot) {
+    const scratch = mkdtempSync(join(tmpdir(), 'nexus-top-state-'));
+    try {
+      return scenarios[scenario](scratch) as Outcome<S>;
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+  const asNobody = nobody();
+  if (typeof asNobody === 'string') return ctx.skip(`as root, file modes can only be checked as another user: ${asNobody}`);
+  // A copy nobody can read (the checkout may be in a private directory); nobody's own scratch directory.
+  const shared = asNobody.shared('state-nobody');
+  try {
+    const bundle = join(shared, 'scenarios.mjs');
+    await build({ entryPoints: [fileURLToPath(new URL('../../test/helpers/drain-state-permissions.ts', import.meta.url))], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent' });
+    chmodSync(bundle, 0o644);
+    const runner = `const { scenarios } = await import(${JSON.stringify(bundle)});
+const { chmodSync, mkdtempSync, rmSync } = await import('node:fs');
+const { tmpdir } = await import('node:os');
+const { join } = await import('node:path');
+const root = mkdtempSync(join(tmpdir(), 'nexus-top-state-nobody-'));
+try {
+  process.stdout.write(JSON.stringify(scenarios[${JSON.stringify(scenario)}](root)));
+} finally {
+  try { chmodSync(join(root, 'state', 'nexus-top'), 0o700); } catch {}
+  rmSync(root, { recursive: true, force: true });
+}`;
+    const run = asNobody.run([process.execPath, '--input-type=module', '-e', runner]);
+    if (run.status !== 0) throw new Error(`scenario ${scenario} as nobody failed (${run.status ?? run.signal}): ${run.stderr}`);
+    return JSON.parse(run.stdout) as Outcome<S>;
+  } finally {
+    rmSync(shared, { recursive: true, force: true });
+  }
+}
 
 let root: string;
 let dir: string;
@@ -123,16 +166,12 @@ describe('createDrainState', () => {
     expect(warnings[0]).toMatch(/unexpected content at fleets\./);
   });
 
-  it.skipIf(isRoot)('an unreadable file is reported once and replaced', () => {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(file, '{"version":1,"fleets":{}}');
-    chmodSync(file, 0o000);
-    const s = open();
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/cannot read drain state .*EACCES/);
-    s.setDrained('a', true, T1);
-    expect(warnings).toHaveLength(1);
-    expect(onDisk()).toEqual({ version: 1, fleets: { '/etc/nexus/nexus.toml': { drained: { a: '2026-11-24T10:00:00.000Z' } } } });
+  it('an unreadable file is reported once and replaced (as root: run as user nobody)', async (ctx) => {
+    const { warningsAtOpen, warnings, onDisk } = await withoutPrivilege(ctx, 'unreadableFile');
+    expect(warningsAtOpen).toHaveLength(1);
+    expect(warningsAtOpen[0]).toMatch(/cannot read drain state .*EACCES/);
+    expect(warnings).toEqual(warningsAtOpen);
+    expect(onDisk).toEqual({ version: 1, fleets: { '/etc/nexus/nexus.toml': { drained: { a: '2026-11-24T10:00:00.000Z' } } } });
   });
 
   it('a directory in place of the file: one read warning, one write warning, no temp file left, drain held in memory', () => {
@@ -160,17 +199,13 @@ describe('createDrainState', () => {
     expect(s.drainedNames()).toEqual(['b']);
   });
 
-  it.skipIf(isRoot)('a read-only directory: one warning, no crash, no temp file, the drain holds in memory', () => {
-    mkdirSync(dir, { recursive: true });
-    chmodSync(dir, 0o500);
-    const s = open();
-    expect(warnings).toEqual([]);
-    s.setDrained('a', true, T1);
-    s.setDrained('b', true, T1);
+  it('a read-only directory: one warning, no crash, no temp file, the drain holds in memory (as root: run as user nobody)', async (ctx) => {
+    const { warningsAtOpen, warnings, inDirectory, drained } = await withoutPrivilege(ctx, 'readOnlyDirectory');
+    expect(warningsAtOpen).toEqual([]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/cannot save drain state .*EACCES/);
-    expect(readdirSync(dir)).toEqual([]);
-    expect(s.drainedNames()).toEqual(['a', 'b']);
+    expect(inDirectory).toEqual([]);
+    expect(drained).toEqual(['a', 'b']);
   });
 
   it('a failed write is said again only after a success in between', () => {
