@@ -124,12 +124,12 @@ describe('a full Nexus config', () => {
       failureThreshold: 5,
       recoveryThreshold: 1,
     });
-    expect(config.top).toEqual({ fastIntervalMs: 500, concurrency: 8, bodyLimitBytes: 1_048_576, historySize: 60, flapWindow: 11, flapLow: 15, flapHigh: 35, flapChanges: 5, flapWindowMs: 45_000 });
+    expect(config.top).toEqual({ fastIntervalMs: 500, concurrency: 8, bodyLimitBytes: 1_048_576, historySize: 60, flapWindow: 11, flapLow: 15, flapHigh: 35, flapChanges: 5, flapWindowMs: 45_000, commandConcurrency: 2 });
   });
 
   it('reads every backend field and ignores [server], [routing], [discovery], [logging] and unknown keys', () => {
     expect(config.backends).toEqual([
-      { name: 'local-ollama', url: 'http://localhost:11434', type: 'ollama', priority: 1, tlsVerify: true },
+      { name: 'local-ollama', url: 'http://localhost:11434', type: 'ollama', priority: 1, tlsVerify: true, check: { kind: 'tcp', also: true } },
       {
         name: 'gpu-server',
         url: 'http://admin:s3cret@192.168.1.100:8000',
