@@ -141,7 +141,7 @@ export function shownCommand(argv: readonly string[]): string {
       // The argument after `-H`, `--token`, `--password`… is the secret itself.
       const previous = argv[i - 1];
       const text = previous !== undefined && /^--?[a-z-]*(token|secret|pass|password|key|auth)[a-z-]*$/i.test(previous) ? '***' : shownArg(arg);
-      return /^[A-Za-z0-9_./:=@%+,${}-]+$/.test(text) ? text : JSON.stringify(text);
+      return /^[A-Za-z0-9_./:=@%+,*${}-]+$/.test(text) ? text : JSON.stringify(text);
     })
     .join(' ');
 }
