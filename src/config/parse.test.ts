@@ -3,6 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.js';
+import { parse as parseToml } from 'smol-toml';
+import { parseChecks } from './checks.js';
 import { parseConfig } from './parse.js';
 import { DEFAULT_HEALTH, DEFAULT_TOP } from './types.js';
 
@@ -48,9 +50,24 @@ describe('nexus.example.toml', () => {
 
   it('has a [top] table whose commented keys are exactly the defaults', () => {
     const text = read('nexus.example.toml');
-    const uncommented = text.replace(/^# (\[top\]|fast_interval_seconds|concurrency|body_limit_bytes)/gm, '$1');
+    const uncommented = text.replace(/^# (\[top\]|fast_interval_seconds|concurrency|body_limit_bytes|command_concurrency)/gm, '$1');
     expect(uncommented).not.toBe(text);
     expect(parseConfig(uncommented, 'x').top).toEqual(DEFAULT_TOP);
+  });
+
+  it('has a [top.checks] example that is valid when uncommented', () => {
+    const text = read('nexus.example.toml');
+    const uncommented = text.replace(/^# (\[top\.checks\.|check = |command = |also = )/gm, '$1');
+    expect(uncommented).not.toBe(text);
+    const raw = parseToml(uncommented) as { top: { checks: unknown } };
+    const checks = parseChecks({ raw: raw.top.checks, backends: ['vllm', 'llamacpp'], cwd: '/', programProblem: () => undefined });
+    expect(checks).toEqual({
+      ok: true,
+      checks: new Map<string, unknown>([
+        ['vllm', { kind: 'tcp', also: false }],
+        ['llamacpp', { kind: 'command', also: true, argv: ['curl', '-fsS', '-o', '/dev/null', '${url}/health'], cwd: '/' }],
+      ]),
+    });
   });
 
   it('has a cloud example that parses when uncommented', () => {
