@@ -104,7 +104,8 @@ describe('[top.checks]', () => {
 
   it('refuses checks of backends that do not exist, unknown keys and wrong kinds', () => {
     expect(errorOf(`[top.checks.gpu-2]\ncheck = "tcp"\n`)).toBe('F:9: top.checks.gpu-2: no backend is named "gpu-2" (the keys of [top.checks] are backend names)');
-    expect(errorOf(`[top.checks.gpu-1]\ncheck = "tcp"\ncomand = ["true"]\n`)).toBe('F:11: top.checks.gpu-1.comand: unknown key "comand"; a check takes check, command, also');
+    expect(errorOf(`[top.checks.gpu-1]\ncheck = "tcp"\ncomand = ["true"]\n`)).toBe('F:11: top.checks.gpu-1.comand: unknown key; did you mean command?');
+    expect(errorOf(`[top.checks.gpu-1]\ncheck = "tcp"\ninterval = 5\n`)).toBe('F:11: top.checks.gpu-1.interval: unknown key (a check takes check, command, also)');
     expect(errorOf(`[top.checks.gpu-1]\ncheck = "ping"\n`)).toBe('F:10: top.checks.gpu-1.check: must be one of "http", "tcp", "command" (got string "ping")');
     expect(errorOf(`[top.checks.gpu-1]\nalso = true\n`)).toBe('F:9: top.checks.gpu-1: missing: check = "tcp" or check = "command"');
     expect(errorOf(`[top.checks.gpu-1]\ncheck = "tcp"\nalso = "yes"\n`)).toBe('F:11: top.checks.gpu-1.also: expected true or false, got string "yes"');

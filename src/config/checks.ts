@@ -4,6 +4,7 @@
  */
 import { displayUrl } from '../text/redact.js';
 import { cleanText } from '../text/sanitize.js';
+import { closestKey } from './closest-key.js';
 import type { KeyPath } from './key-lines.js';
 import { hasPlaceholder, hostPort, placeholderProblem } from './placeholders.js';
 import type { BackendCheck, BackendConfig } from './types.js';
@@ -55,7 +56,10 @@ export function parseChecks(input: ChecksInput): ChecksResult {
     if (!names.has(name)) return fail(at, `no backend is named ${shown(name)} (the keys of [top.checks] are backend names)`);
     if (!isTable(entry)) return fail(at, `expected a table (check = "tcp" or check = "command"), got ${kindOf(entry)}`);
     for (const key of Object.keys(entry)) {
-      if (!(CHECK_KEYS as readonly string[]).includes(key)) return fail([...at, key], `unknown key ${shown(key)}; a check takes ${CHECK_KEYS.join(', ')}`);
+      if (!(CHECK_KEYS as readonly string[]).includes(key)) {
+        const near = closestKey(key, CHECK_KEYS);
+        return fail([...at, key], `unknown key${near ? `; did you mean ${near}?` : ` (a check takes ${CHECK_KEYS.join(', ')})`}`);
+      }
     }
     const { check, command, also } = entry;
     if (check === undefined) return fail(at, 'missing: check = "tcp" or check = "command"');

@@ -119,7 +119,7 @@ describe('flap detection and history settings', () => {
   });
   it('refuse a key [top] does not know, suggesting the closest one; other tables keep unknown keys (Nexus has many)', () => {
     expect(() => parseConfig(`[top]\nhistory_sise = 10\n${base}`, 'n.toml')).toThrow('n.toml:2: top.history_sise: unknown key; did you mean history_size?');
-    expect(() => parseConfig(`[top]\nflap_window = 11\ncolour = "red"\n${base}`, 'n.toml')).toThrow(/^n\.toml:3: top\.colour: unknown key \(known: fast_interval_seconds, .*flap_window_seconds\)$/);
+    expect(() => parseConfig(`[top]\nflap_window = 11\ncolour = "red"\n${base}`, 'n.toml')).toThrow(/^n\.toml:3: top\.colour: unknown key \(known: fast_interval_seconds, .*flap_window_seconds, command_concurrency, checks\)$/);
     // The first problem in the file wins, whichever kind it is.
     expect(() => parseConfig(`[top]\nconcurrency = 0\nflap_lo = 5\n${base}`, 'n.toml')).toThrow(/^n\.toml:2: top\.concurrency: /);
     expect(() => parseConfig(`[top]\nflap_lo = 5\nconcurrency = 0\n${base}`, 'n.toml')).toThrow('n.toml:2: top.flap_lo: unknown key; did you mean flap_low?');

@@ -1,4 +1,3 @@
-import leven from 'leven';
 import { dirname, resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { core } from 'zod/mini';
@@ -10,6 +9,7 @@ import { roundMs } from './duration.js';
 import { configSchema, INTEGER_EXPECTED, MAX_SECONDS, topSchema } from './schema.js';
 import { MIN_WINDOW_INTERVALS } from '../health/flap.js';
 import { parseChecks } from './checks.js';
+import { closestKey } from './closest-key.js';
 import { programProblem } from './program.js';
 import { BACKEND_TYPES, DEFAULT_HEALTH, DEFAULT_TOP, type BackendCheck, type BackendConfig, type Config } from './types.js';
 
@@ -263,17 +263,6 @@ function reasonFor(issue: core.$ZodIssue, value: unknown, path: KeyPath): string
     default:
       return issue.message;
   }
-}
-
-/** The known key a typo most likely meant: within a third of its length in edits (at least 2), else none. */
-function closestKey(typo: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(typo.length / 3)) + 1;
-  for (const k of known) {
-    const d = leven(typo, k);
-    if (d < bestDistance) [best, bestDistance] = [k, d];
-  }
-  return best;
 }
 
 function expectedText(expected: string, isSeconds: boolean): string {
