@@ -4,6 +4,7 @@ import { displayUrl } from '../text/redact.js';
 import { ProbeAbort } from './abort.js';
 import { classifyError, ProbeDeadlineError } from './classify.js';
 import { runCommand } from './command.js';
+import { elapsedMs } from './elapsed.js';
 import { commandOutcome } from './command-outcome.js';
 import { createSemaphore, type Semaphore } from './semaphore.js';
 import { tcpConnect } from './tcp.js';
@@ -28,8 +29,6 @@ export interface CheckRunner {
   /** A TCP check under the probe's `signal`, or a command check (a slot of its own, its own deadline). Never rejects. */
   run(backend: BackendConfig, check: BackendCheck, signal: ProbeAbort, external: AbortSignal | undefined): Promise<CheckPart>;
 }
-
-const elapsedMs = (since: bigint): number => Math.round(Number(process.hrtime.bigint() - since) / 1e5) / 10;
 
 /** The environment of nexus-top without the variables holding API keys. */
 export function commandEnv(env: Record<string, string | undefined>, hidden: Iterable<string | undefined>): NodeJS.ProcessEnv {

@@ -6,6 +6,7 @@ import { cleanText } from '../text/sanitize.js';
 import { ProbeAbort } from './abort.js';
 import { classifyError, ProbeCancelledError, ProbeDeadlineError } from './classify.js';
 import { createCheckRunner } from './checks.js';
+import { elapsedMs } from './elapsed.js';
 import { createHttpClient, type Connections } from './http.js';
 import type { ProbeOutcome, ProbeResult } from './types.js';
 
@@ -216,12 +217,11 @@ export function createProber(options: ProberOptions): Prober {
         const { check } = backend;
         if (check === undefined) {
           found = await httpOutcome(backend, signal);
-          // Monotonic, in 0.1 ms (process.hrtime needs no module: perf_hooks is ~1 ms of a start).
-          latencyMs = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
+          latencyMs = elapsedMs(started);
         } else {
           // A TCP or command check, alone or beside the HTTP probe (both must pass; the latency is HTTP's then).
           const own = checks.run(backend, check, signal, external);
-          const beside = check.also ? httpOutcome(backend, signal).then((h) => ({ ...h, latencyMs: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10 })) : undefined;
+          const beside = check.also ? httpOutcome(backend, signal).then((h) => ({ ...h, latencyMs: elapsedMs(started) })) : undefined;
           const [c, h] = await Promise.all([own, beside]);
           const secrets = h?.secrets ?? secretsOf(backend);
           found = { outcome: h === undefined ? c.outcome : bothMustPass(h.outcome, c.outcome), secrets };
