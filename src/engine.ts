@@ -39,7 +39,11 @@ export function createEngine(
 ): Engine {
   const store = createStore(config, { clock });
   const connections = options.connections ?? 'pooled';
-  const proberFor = (c: Config) => createProber({ timeoutMs: c.health.timeoutMs, bodyLimitBytes: c.top.bodyLimitBytes, env, now: clock.now, connections });
+  // Command checks never see an API key: every backend's api_key_env of the config in force is dropped from their environment.
+  const hiddenEnv = () => current.backends.map((b) => b.apiKeyEnv);
+  const proberFor = (c: Config) =>
+    createProber({ timeoutMs: c.health.timeoutMs, bodyLimitBytes: c.top.bodyLimitBytes, env, now: clock.now, connections, commandConcurrency: c.top.commandConcurrency, hiddenEnv });
+  let current = config;
   let prober = proberFor(config);
   // Probers replaced by a reload: closed with the engine (a probe of theirs may still be running).
   const retired: Array<typeof prober> = [];
@@ -69,7 +73,6 @@ export function createEngine(
     };
   }
   let closing: Promise<void> | undefined;
-  let current = config;
   return {
     get config() {
       return current;
@@ -80,7 +83,11 @@ export function createEngine(
     reload(next, change) {
       store.reconfigure(next, change);
       inner.reconfigure(next, change);
-      if (next.health.timeoutMs !== current.health.timeoutMs || next.top.bodyLimitBytes !== current.top.bodyLimitBytes) {
+      if (
+        next.health.timeoutMs !== current.health.timeoutMs ||
+        next.top.bodyLimitBytes !== current.top.bodyLimitBytes ||
+        next.top.commandConcurrency !== current.top.commandConcurrency
+      ) {
         retired.push(prober);
         prober = proberFor(next);
       }

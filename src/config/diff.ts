@@ -1,10 +1,11 @@
+import { sameCheck } from './checks.js';
 import type { BackendConfig, Config } from './types.js';
 
 /** What a reloaded config changes, backend by backend (by name). */
 export interface FleetChange {
   added: BackendConfig[];
   removed: string[];
-  /** Same name, another URL, type, key or TLS setting: probed afresh, its history starts over. */
+  /** Same name, another URL, type, key, TLS setting or check: probed afresh, its history starts over. */
   replaced: BackendConfig[];
   /** Same name and endpoint, only labels changed (priority, zone, tier): history kept. */
   relabelled: BackendConfig[];
@@ -14,7 +15,7 @@ export interface FleetChange {
 
 /** The fields that decide what is probed and how: a change of any of them is a different backend. */
 function sameEndpoint(a: BackendConfig, b: BackendConfig): boolean {
-  return a.url === b.url && a.type === b.type && a.apiKeyEnv === b.apiKeyEnv && a.tlsVerify === b.tlsVerify;
+  return a.url === b.url && a.type === b.type && a.apiKeyEnv === b.apiKeyEnv && a.tlsVerify === b.tlsVerify && sameCheck(a.check, b.check);
 }
 
 function sameLabels(a: BackendConfig, b: BackendConfig): boolean {

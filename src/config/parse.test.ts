@@ -3,6 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.js';
+import { parse as parseToml } from 'smol-toml';
+import { parseChecks } from './checks.js';
 import { parseConfig } from './parse.js';
 import { DEFAULT_HEALTH, DEFAULT_TOP } from './types.js';
 
@@ -48,9 +50,24 @@ describe('nexus.example.toml', () => {
 
   it('has a [top] table whose commented keys are exactly the defaults', () => {
     const text = read('nexus.example.toml');
-    const uncommented = text.replace(/^# (\[top\]|fast_interval_seconds|concurrency|body_limit_bytes)/gm, '$1');
+    const uncommented = text.replace(/^# (\[top\]|fast_interval_seconds|concurrency|body_limit_bytes|command_concurrency)/gm, '$1');
     expect(uncommented).not.toBe(text);
     expect(parseConfig(uncommented, 'x').top).toEqual(DEFAULT_TOP);
+  });
+
+  it('has a [top.checks] example that is valid when uncommented', () => {
+    const text = read('nexus.example.toml');
+    const uncommented = text.replace(/^# (\[top\.checks\.|check = |command = |also = )/gm, '$1');
+    expect(uncommented).not.toBe(text);
+    const raw = parseToml(uncommented) as { top: { checks: unknown } };
+    const checks = parseChecks({ raw: raw.top.checks, backends: ['vllm', 'llamacpp'], cwd: '/', programProblem: () => undefined });
+    expect(checks).toEqual({
+      ok: true,
+      checks: new Map<string, unknown>([
+        ['vllm', { kind: 'tcp', also: false }],
+        ['llamacpp', { kind: 'command', also: true, argv: ['curl', '-fsS', '-o', '/dev/null', '${url}/health'], cwd: '/' }],
+      ]),
+    });
   });
 
   it('has a cloud example that parses when uncommented', () => {
@@ -102,7 +119,7 @@ describe('flap detection and history settings', () => {
   });
   it('refuse a key [top] does not know, suggesting the closest one; other tables keep unknown keys (Nexus has many)', () => {
     expect(() => parseConfig(`[top]\nhistory_sise = 10\n${base}`, 'n.toml')).toThrow('n.toml:2: top.history_sise: unknown key; did you mean history_size?');
-    expect(() => parseConfig(`[top]\nflap_window = 11\ncolour = "red"\n${base}`, 'n.toml')).toThrow(/^n\.toml:3: top\.colour: unknown key \(known: fast_interval_seconds, .*flap_window_seconds\)$/);
+    expect(() => parseConfig(`[top]\nflap_window = 11\ncolour = "red"\n${base}`, 'n.toml')).toThrow(/^n\.toml:3: top\.colour: unknown key \(known: fast_interval_seconds, .*flap_window_seconds, command_concurrency, checks\)$/);
     // The first problem in the file wins, whichever kind it is.
     expect(() => parseConfig(`[top]\nconcurrency = 0\nflap_lo = 5\n${base}`, 'n.toml')).toThrow(/^n\.toml:2: top\.concurrency: /);
     expect(() => parseConfig(`[top]\nflap_lo = 5\nconcurrency = 0\n${base}`, 'n.toml')).toThrow('n.toml:2: top.flap_lo: unknown key; did you mean flap_low?');
@@ -124,12 +141,12 @@ describe('a full Nexus config', () => {
       failureThreshold: 5,
       recoveryThreshold: 1,
     });
-    expect(config.top).toEqual({ fastIntervalMs: 500, concurrency: 8, bodyLimitBytes: 1_048_576, historySize: 60, flapWindow: 11, flapLow: 15, flapHigh: 35, flapChanges: 5, flapWindowMs: 45_000 });
+    expect(config.top).toEqual({ fastIntervalMs: 500, concurrency: 8, bodyLimitBytes: 1_048_576, historySize: 60, flapWindow: 11, flapLow: 15, flapHigh: 35, flapChanges: 5, flapWindowMs: 45_000, commandConcurrency: 2 });
   });
 
   it('reads every backend field and ignores [server], [routing], [discovery], [logging] and unknown keys', () => {
     expect(config.backends).toEqual([
-      { name: 'local-ollama', url: 'http://localhost:11434', type: 'ollama', priority: 1, tlsVerify: true },
+      { name: 'local-ollama', url: 'http://localhost:11434', type: 'ollama', priority: 1, tlsVerify: true, check: { kind: 'tcp', also: true } },
       {
         name: 'gpu-server',
         url: 'http://admin:s3cret@192.168.1.100:8000',

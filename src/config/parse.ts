@@ -1,4 +1,4 @@
-import leven from 'leven';
+import { dirname, resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { core } from 'zod/mini';
 import { displayUrl } from '../text/redact.js';
@@ -8,7 +8,12 @@ import { formatKeyPath } from './key-path.js';
 import { roundMs } from './duration.js';
 import { configSchema, INTEGER_EXPECTED, MAX_SECONDS, topSchema } from './schema.js';
 import { MIN_WINDOW_INTERVALS } from '../health/flap.js';
-import { BACKEND_TYPES, DEFAULT_HEALTH, DEFAULT_TOP, type BackendConfig, type Config } from './types.js';
+import { parseChecks } from './checks.js';
+import { closestKey } from './closest-key.js';
+import { programProblem } from './program.js';
+import { BACKEND_TYPES, DEFAULT_HEALTH, DEFAULT_TOP, type BackendCheck, type BackendConfig, type Config } from './types.js';
+
+const NO_CHECKS: ReadonlyMap<string, BackendCheck> = new Map();
 
 /** Values from command-line flags; each replaces the file's value. */
 export interface ConfigOverrides {
@@ -93,6 +98,16 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
       `must be at least ${MIN_WINDOW_INTERVALS} probe intervals (${(MIN_WINDOW_INTERVALS * intervalMs) / 1000} s with the interval of ${intervalMs / 1000} s${from}), got ${flapWindowMs / 1000}`,
     );
   }
+  let checks: ReadonlyMap<string, BackendCheck> = NO_CHECKS;
+  if (t.checks !== undefined) {
+    // Commands run in the config file's directory, so `./check.sh` beside nexus.toml works from anywhere.
+    const parsed = parseChecks({ raw: t.checks, backends: backends.map((b) => b.name), cwd: dirname(resolve(file)), programProblem });
+    if (!parsed.ok) {
+      const { path, message } = parsed.issue;
+      throw new ConfigError(message, { file, line: lines().nearest(path)?.line, key: formatKeyPath(path) });
+    }
+    checks = parsed.checks;
+  }
   return {
     source: file,
     health: {
@@ -109,6 +124,7 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
       ...top,
       flapChanges: t.flap_changes ?? DEFAULT_TOP.flapChanges,
       flapWindowMs,
+      commandConcurrency: t.command_concurrency ?? DEFAULT_TOP.commandConcurrency,
     },
     backends: backends.map((b): BackendConfig => {
       const backend: BackendConfig = {
@@ -121,6 +137,8 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
       if (b.api_key_env !== undefined) backend.apiKeyEnv = b.api_key_env;
       if (b.zone !== undefined) backend.zone = b.zone;
       if (b.tier !== undefined) backend.tier = b.tier;
+      const check = checks.get(b.name);
+      if (check !== undefined) backend.check = check;
       return backend;
     }),
   };
@@ -245,17 +263,6 @@ function reasonFor(issue: core.$ZodIssue, value: unknown, path: KeyPath): string
     default:
       return issue.message;
   }
-}
-
-/** The known key a typo most likely meant: within a third of its length in edits (at least 2), else none. */
-function closestKey(typo: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(typo.length / 3)) + 1;
-  for (const k of known) {
-    const d = leven(typo, k);
-    if (d < bestDistance) [best, bestDistance] = [k, d];
-  }
-  return best;
 }
 
 function expectedText(expected: string, isSeconds: boolean): string {

@@ -47,6 +47,9 @@ export const topSchema = z.strictObject({
   // Fewer than two changes would call a single outage (down, then up) flapping.
   flap_changes: z.optional(int().check(z.gte(2), z.lte(MAX_HISTORY))),
   flap_window_seconds: z.optional(seconds),
+  command_concurrency: z.optional(int().check(z.gte(1), z.lte(MAX_CONCURRENCY))),
+  // Checked by src/config/checks.ts, whose messages speak of backends and argv lists.
+  checks: z.optional(z.unknown()),
 });
 
 /** A name is a label on a screen line; a URL a few hundred bytes. Past these, the value is a mistake (a pasted file). */

@@ -12,6 +12,24 @@ export const BACKEND_TYPES = [
 ] as const;
 export type BackendType = (typeof BACKEND_TYPES)[number];
 
+/** The placeholders a command check's arguments may hold (src/config/checks.ts substitutes them). */
+export const CHECK_PLACEHOLDERS = ['url', 'host', 'port', 'name'] as const;
+
+/**
+ * A check other than the HTTP probe (`[top.checks]`, keyed by backend name). `also`: run beside the
+ * HTTP probe (both must pass) instead of replacing it.
+ */
+export type BackendCheck =
+  | { kind: 'tcp'; also: boolean }
+  | {
+      kind: 'command';
+      also: boolean;
+      /** argv as written: never a shell string; `${url}`, `${host}`, `${port}`, `${name}` substituted per argument. */
+      argv: readonly string[];
+      /** The directory the command runs in (and a relative program is found from): the config file's. */
+      cwd: string;
+    };
+
 export interface BackendConfig {
   name: string;
   /** As written in the config; may carry credentials. Never display it: use displayUrl. */
@@ -24,6 +42,8 @@ export interface BackendConfig {
   tier?: number;
   /** `tls_verify = false` accepts self-signed certificates (a nexus-top extension Nexus ignores). */
   tlsVerify: boolean;
+  /** A TCP or command check from `[top.checks]`; absent: the HTTP probe alone. */
+  check?: BackendCheck;
 }
 
 export interface HealthSettings {
@@ -48,6 +68,8 @@ export interface TopSettings {
   flapChanges: number;
   /** The status changes' window in ms; null: the longer of 20 intervals and 60 s (it follows the interval). */
   flapWindowMs: number | null;
+  /** Command checks running at once, over the whole fleet. */
+  commandConcurrency: number;
 }
 
 export interface Config {
@@ -76,4 +98,5 @@ export const DEFAULT_TOP: TopSettings = {
   flapHigh: 30,
   flapChanges: 4,
   flapWindowMs: null,
+  commandConcurrency: 4,
 };

@@ -65,6 +65,27 @@ function fleetConfig(a: string, b: string): Config {
   return config;
 }
 
+describe('Prometheus exporter with tcp and command checks', () => {
+  it('counts a failed command check as kind="command", and has no model gauge for checks that list none', async () => {
+    const listener = createTcpServer((socket) => socket.end());
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => listener.close(() => resolve())));
+    const config = configOf(['port', 'script'], { health: { timeoutMs: 2_000 } });
+    config.backends[0] = { ...config.backends[0]!, url: `http://127.0.0.1:${(listener.address() as AddressInfo).port}`, check: { kind: 'tcp', also: false } };
+    config.backends[1] = { ...config.backends[1]!, check: { kind: 'command', also: false, argv: ['sh', '-c', 'echo no GPU >&2; exit 2'], cwd: '/' } };
+    const engine: Engine = await track(Promise.resolve(createEngine(config, fakeClock(), {})));
+    const metrics: MetricsServer = await track(createMetricsServer({ store: engine.store, port: 0 }));
+    await engine.monitor.checkNow();
+    engine.store.flush();
+    const s = await scrape(metrics.url);
+    expect(value(s, 'nexus_top_probe_failures_total', { backend: 'script', kind: 'command' })).toBe(1);
+    expect(value(s, 'nexus_top_probe_failures_total', { backend: 'port', kind: 'command' })).toBe(0);
+    expect(value(s, 'nexus_top_backend_status', { backend: 'port', status: 'healthy' })).toBe(1);
+    expect(histogram(s, 'nexus_top_probe_duration_seconds', 'port')?.count).toBe(1);
+    expect(value(s, 'nexus_top_backend_models', { backend: 'port' })).toBeUndefined();
+  });
+});
+
 describe('Prometheus exporter on a real engine', () => {
   it('follows the fleet: up flips after failure_threshold failures, failures count by kind, the histogram grows', async () => {
     const healthy = await track(serveRoutes({ '/api/tags': 'ollama/api_tags.http' }));

@@ -139,7 +139,7 @@ export function createFleetMetrics(store: FleetStore, options: { defaultMetrics?
 
   const failures = new Counter({
     name: `${METRIC_PREFIX}probe_failures_total`,
-    help: 'Failed probes of the backend by kind (timeout, connection, dns, tls, http, parse), before thresholds.',
+    help: 'Failed probes of the backend by kind (timeout, connection, dns, tls, http, parse, command), before thresholds.',
     labelNames: ['backend', 'kind'] as const,
     registers,
   });

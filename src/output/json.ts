@@ -25,6 +25,7 @@ export function backendJson(b: BackendView) {
     name: b.name,
     url: b.url,
     type: b.type,
+    check: b.check.label,
     status: b.status,
     health: b.health,
     status_since: isoTime(b.statusSince),

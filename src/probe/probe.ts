@@ -5,6 +5,8 @@ import { redactSecrets } from '../text/redact.js';
 import { cleanText } from '../text/sanitize.js';
 import { ProbeAbort } from './abort.js';
 import { classifyError, ProbeCancelledError, ProbeDeadlineError } from './classify.js';
+import { createCheckRunner } from './checks.js';
+import { elapsedMs } from './elapsed.js';
 import { createHttpClient, type Connections } from './http.js';
 import type { ProbeOutcome, ProbeResult } from './types.js';
 
@@ -20,6 +22,13 @@ export interface ProberOptions {
   ca?: string | string[];
   /** How requests are sent: see HttpClientOptions.connections. Default `pooled`. */
   connections?: Connections;
+  /** Command checks running at once (`[top] command_concurrency`). Default 4. */
+  commandConcurrency?: number;
+  /**
+   * Variables kept from command checks' environment (every backend's `api_key_env`), read at each run.
+   * The probed backend's own `api_key_env` is kept from it in any case.
+   */
+  hiddenEnv?: () => Iterable<string | undefined>;
 }
 
 export interface Prober {
@@ -119,6 +128,12 @@ export function createProber(options: ProberOptions): Prober {
     return cached;
   }
 
+  /** The backend's URL password and API key (as read now), which a command's output must not show either. */
+  function secretsOf(backend: BackendConfig): readonly string[] {
+    const cached = cachedTarget(backend, driverFor(backend.type));
+    return 'outcome' in cached ? NO_SECRETS : cached.target.secrets;
+  }
+
   function urlFor(cached: CachedTarget, path: string): URL {
     let url = cached.urls.get(path);
     if (!url) {
@@ -157,38 +172,68 @@ export function createProber(options: ProberOptions): Prober {
       http.get({ url: urlFor(cached, path), headers, signal, tlsVerify }).then((exchange: Exchange): Exchange => (exchange.ok ? { ...exchange, body: redactSecrets(exchange.body, secrets) } : exchange));
   }
 
+  /** The HTTP probe's outcome under `signal`, with the secrets its messages and model ids must not show. */
+  async function httpOutcome(backend: BackendConfig, signal: ProbeAbort): Promise<{ outcome: ProbeOutcome; secrets: readonly string[] }> {
+    let secrets: readonly string[] = NO_SECRETS;
+    let outcome: ProbeOutcome;
+    try {
+      const driver = driverFor(backend.type);
+      const cached = cachedTarget(backend, driver);
+      if ('outcome' in cached) outcome = cached;
+      else {
+        secrets = cached.target.secrets;
+        outcome = await driver.check(getter(backend, cached, signal));
+      }
+    } catch (error) {
+      // A driver or parser bug must not take the monitor down: report it as a failure of this probe.
+      outcome = { outcome: 'failure', ...classifyError(signal.aborted ? signal.reason : error, { timeoutMs }) };
+    }
+    return { outcome, secrets };
+  }
+
+  /** Registers `signal` to be cancelled with `external`; returns how to unregister it. */
+  function link(signal: ProbeAbort, external: AbortSignal | undefined): () => void {
+    if (external?.aborted) signal.abort(new ProbeCancelledError());
+    else if (external) {
+      const cancellers = linkedTo(external);
+      cancellers.add(signal);
+      return () => cancellers.delete(signal);
+    }
+    return NOTHING;
+  }
+
+  const checks = createCheckRunner({ timeoutMs, env, hiddenEnv: options.hiddenEnv, concurrency: options.commandConcurrency ?? 4, link });
+
   return {
     async probe(backend, external) {
       const startedAt = now();
       const started = process.hrtime.bigint();
       const signal = new ProbeAbort();
       const timer = setTimeout(onDeadline, deadlineMs, signal);
-      let cancellers: Linked | undefined;
-      if (external?.aborted) signal.abort(new ProbeCancelledError());
-      else if (external) {
-        cancellers = linkedTo(external);
-        cancellers.add(signal);
-      }
-      let secrets: readonly string[] = NO_SECRETS;
-      let outcome: ProbeOutcome;
+      const unlink = link(signal, external);
+      let found: { outcome: ProbeOutcome; secrets: readonly string[] };
+      let latencyMs: number;
       try {
-        const driver = driverFor(backend.type);
-        const cached = cachedTarget(backend, driver);
-        if ('outcome' in cached) outcome = cached;
-        else {
-          secrets = cached.target.secrets;
-          outcome = await driver.check(getter(backend, cached, signal));
+        const { check } = backend;
+        if (check === undefined) {
+          found = await httpOutcome(backend, signal);
+          latencyMs = elapsedMs(started);
+        } else {
+          // A TCP or command check, alone or beside the HTTP probe (both must pass; the latency is HTTP's then).
+          const own = checks.run(backend, check, signal, external);
+          const beside = check.also ? httpOutcome(backend, signal).then((h) => ({ ...h, latencyMs: elapsedMs(started) })) : undefined;
+          const [c, h] = await Promise.all([own, beside]);
+          const secrets = h?.secrets ?? secretsOf(backend);
+          found = { outcome: h === undefined ? c.outcome : bothMustPass(h.outcome, c.outcome), secrets };
+          latencyMs = h?.latencyMs ?? c.latencyMs;
         }
-      } catch (error) {
-        // A driver or parser bug must not take the monitor down: report it as a failure of this probe.
-        outcome = { outcome: 'failure', ...classifyError(signal.aborted ? signal.reason : error, { timeoutMs }) };
       } finally {
         clearTimeout(timer);
-        cancellers?.delete(signal);
+        unlink();
       }
-      // Monotonic, in 0.1 ms (process.hrtime needs no module: perf_hooks is ~1 ms of a start).
-      const latencyMs = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
       const finishedAt = now();
+      let { outcome } = found;
+      const { secrets } = found;
       if (outcome.outcome !== 'ok') outcome = { ...outcome, message: cleanText(secrets.length > 0 ? redactSecrets(outcome.message, secrets) : outcome.message) };
       else if (outcome.models && secrets.length > 0) outcome = { ...outcome, models: outcome.models.map((id) => redactSecrets(id, secrets)) };
       return resultOf(outcome, backend.name, startedAt, finishedAt, latencyMs);
@@ -198,6 +243,14 @@ export function createProber(options: ProberOptions): Prober {
 }
 
 const NO_SECRETS: readonly string[] = [];
+const NOTHING = (): void => {};
+
+/** The HTTP probe's failure first, then the other check's, then the HTTP probe's answer (its models, or loading). */
+function bothMustPass(http: ProbeOutcome, other: ProbeOutcome): ProbeOutcome {
+  if (http.outcome === 'failure') return http;
+  if (other.outcome === 'failure') return other;
+  return http;
+}
 
 /**
  * `{ ...outcome, backend, startedAt, finishedAt, latencyMs }`, the same keys in the same order, built by

@@ -1,5 +1,5 @@
 /** Every failed probe is exactly one of these. */
-export const FAILURE_KINDS = ['timeout', 'connection', 'dns', 'tls', 'http', 'parse'] as const;
+export const FAILURE_KINDS = ['timeout', 'connection', 'dns', 'tls', 'http', 'parse', 'command'] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 /** What one probe found, before any threshold is applied. */
@@ -23,6 +23,6 @@ export type ProbeResult = ProbeOutcome & {
   /** Clock time (ms) when the probe started and finished. */
   startedAt: number;
   finishedAt: number;
-  /** Wall time of the whole exchange, ms. */
+  /** Wall time of the whole exchange, ms (a TCP check: the connect; a command check: its run). */
   latencyMs: number;
 };

@@ -72,6 +72,34 @@ describe('recording header', () => {
     expect(parsedHeader(JSON.stringify(old)).config.top).toMatchObject({ flapChanges: 4, flapWindowMs: null });
   });
 
+  it('keeps each backend\'s tcp or command check (the command as shown, secrets masked), and reads a recording made before checks', () => {
+    const config = configOf(['a', 'b', 'c'], { top: { commandConcurrency: 2 } });
+    config.backends[0]!.check = { kind: 'tcp', also: false };
+    config.backends[1]!.check = { kind: 'command', also: true, argv: ['./check.sh', '${url}', '--token=abc123secret'], cwd: '/etc/nexus' };
+    const text = header(config);
+    expect(text).not.toContain('abc123secret');
+    const h = parsedHeader(text);
+    expect(h.config.top.commandConcurrency).toBe(2);
+    expect(h.config.backends.map((b) => b.check)).toEqual([
+      { kind: 'tcp', also: false },
+      { kind: 'command', also: true, argv: ['./check.sh', '${url}', '--token=***'], cwd: '' },
+      undefined,
+    ]);
+    const old = JSON.parse(text) as { config: { top: Record<string, unknown>; backends: Record<string, unknown>[] } };
+    delete old.config.top['command_concurrency'];
+    for (const b of old.config.backends) delete b['check'];
+    const before = parsedHeader(JSON.stringify(old));
+    expect(before.config.top.commandConcurrency).toBe(4);
+    expect(before.config.backends.map((b) => b.check)).toEqual([undefined, undefined, undefined]);
+    old.config.backends[0]!['check'] = { kind: 'ping' };
+    expect(parseHeader(JSON.stringify(old))).toEqual({ ok: false, error: `header: config.backends[0].check: 'kind' must be "tcp" or "command"` });
+  });
+
+  it('reads a failure of kind command back', () => {
+    const parse = createLineParser(parsedHeader());
+    expect(ok(probeLine({ outcome: 'failure', kind: 'command', message: 'exit 3: not ready' }), parse)).toMatchObject({ type: 'probe', result: { outcome: 'failure', kind: 'command', message: 'exit 3: not ready' } });
+  });
+
   it('says what is wrong with a first line that is not a usable header', () => {
     const bad = (text: string): string => {
       const r = parseHeader(text);

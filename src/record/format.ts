@@ -15,7 +15,8 @@
  *
  * Everything here is pure; src/record/recorder.ts writes, src/record/replay.ts reads.
  */
-import { BACKEND_TYPES, DEFAULT_TOP, type BackendConfig, type BackendType, type Config, type HealthSettings, type TopSettings } from '../config/types.js';
+import { shownArg } from '../config/checks.js';
+import { BACKEND_TYPES, DEFAULT_TOP, type BackendCheck, type BackendConfig, type BackendType, type Config, type HealthSettings, type TopSettings } from '../config/types.js';
 import { eventJson } from '../output/events.js';
 import { FAILURE_KINDS, type FailureKind, type ProbeResult } from '../probe/types.js';
 import type { GpuView } from '../gpu/sample.js';
@@ -71,6 +72,7 @@ export function headerJson(config: Config, info: HeaderInfo) {
         flap_changes: t.flapChanges,
         // null: the default window, which follows the interval.
         flap_window_ms: t.flapWindowMs,
+        command_concurrency: t.commandConcurrency,
       },
       backends: config.backends.map((b) => ({
         name: b.name,
@@ -83,10 +85,19 @@ export function headerJson(config: Config, info: HeaderInfo) {
         // The variable's name only; its value is a secret.
         ...(b.apiKeyEnv !== undefined ? { api_key_env: b.apiKeyEnv } : {}),
         tls_verify: b.tlsVerify,
+        ...(b.check !== undefined ? { check: checkJson(b.check) } : {}),
       })),
     },
     drained: [...info.drained],
   };
+}
+
+/**
+ * A backend's TCP or command check, for the replay's detail pane. The argv as shown on screen (secret-looking
+ * values masked, as the URL's password is): a replay never runs it.
+ */
+function checkJson(check: BackendCheck) {
+  return check.kind === 'tcp' ? { kind: 'tcp', also: check.also } : { kind: 'command', also: check.also, command: check.argv.map(shownArg) };
 }
 
 const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -246,7 +257,22 @@ function parseBackend(v: unknown, i: number): BackendConfig {
   if (v['zone'] !== undefined) b.zone = str(v, 'zone', what, MAX_NAME);
   if (v['tier'] !== undefined) b.tier = num(v, 'tier', what, Number.isInteger, 'an integer');
   if (v['api_key_env'] !== undefined) b.apiKeyEnv = str(v, 'api_key_env', what, MAX_NAME);
+  // Recordings made before TCP and command checks have none: the HTTP probe.
+  if (v['check'] !== undefined) b.check = parseCheck(obj(v, 'check', what), `${what}.check`);
   return b;
+}
+
+function parseCheck(c: Obj, what: string): BackendCheck {
+  const kind = c['kind'];
+  const also = c['also'] === true;
+  if (kind === 'tcp') return { kind: 'tcp', also };
+  if (kind !== 'command') throw new Bad(`${what}: 'kind' must be "tcp" or "command"`);
+  const command = c['command'];
+  if (!Array.isArray(command) || command.length === 0 || !command.every((a) => typeof a === 'string')) {
+    throw new Bad(`${what}: 'command' must be a non-empty array of strings`);
+  }
+  // Shown, never run: the directory does not matter.
+  return { kind: 'command', also, argv: command.map((a: string) => cleanText(a, MAX_MESSAGE)), cwd: '' };
 }
 
 /** The first line of a recording. */
@@ -285,6 +311,8 @@ export function parseHeader(text: string): Parsed<RecordingHeader> {
       // Recordings made before the status view of flapping lack these two: the defaults then.
       flapChanges: tc['flap_changes'] === undefined ? DEFAULT_TOP.flapChanges : num(tc, 'flap_changes', tw, intAtLeast(2), 'a whole number ≥ 2'),
       flapWindowMs: tc['flap_window_ms'] === undefined || tc['flap_window_ms'] === null ? DEFAULT_TOP.flapWindowMs : num(tc, 'flap_window_ms', tw, positive, 'a number > 0'),
+      // Recordings made before command checks lack it.
+      commandConcurrency: tc['command_concurrency'] === undefined ? DEFAULT_TOP.commandConcurrency : num(tc, 'command_concurrency', tw, intAtLeast(1), 'a whole number ≥ 1'),
     };
     const list = config['backends'];
     if (!Array.isArray(list)) throw new Bad("header: config: 'backends' must be an array");

@@ -67,6 +67,16 @@ describe('fleet store', () => {
     expect(store.current('a')).toMatchObject({ models: ['qwen2:7b'], modelsStale: false });
   });
 
+  it('calls nothing stale for a backend whose check never lists models (a tcp or command check), and says which check runs', () => {
+    const clock = fakeClock(0);
+    const config = configOf(['a', 'b']);
+    config.backends[0]!.check = { kind: 'tcp', also: false };
+    const store = createStore(config, { clock });
+    store.recordResult(result('a', ok(null), 1));
+    expect(store.current('a')).toMatchObject({ models: [], modelsListedAt: null, modelsStale: false, check: { label: 'tcp', text: 'tcp connect 127.0.0.1:1' } });
+    expect(store.current('b')!.check).toEqual({ label: 'http', text: 'http' });
+  });
+
   it('records the last error with its time and keeps a short list of recent ones', () => {
     const clock = fakeClock(0);
     const store = createStore(configOf(['a']), { clock });

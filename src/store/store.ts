@@ -1,3 +1,4 @@
+import { checkLabel, describeCheck } from '../config/checks.js';
 import type { BackendConfig, Config } from '../config/types.js';
 import type { FleetChange } from '../config/diff.js';
 import { initialHealth, nextEma, nextHealth, type HealthState, type Status, type Thresholds } from '../health/state.js';
@@ -7,7 +8,7 @@ import type { GpuState } from '../gpu/state.js';
 import type { ProbeResult } from '../probe/types.js';
 import { displayUrl } from '../text/redact.js';
 import { flapScoreOf, flapVerdict, flapWindowMs, StatusChanges, type FlapRule } from '../health/flap.js';
-import type { BackendView, FleetEvent, FleetSnapshot, FleetSummary, ProbeSample, ReplayState } from './types.js';
+import type { BackendView, CheckView, FleetEvent, FleetSnapshot, FleetSummary, ProbeSample, ReplayState } from './types.js';
 
 const RECENT_ERRORS = 10;
 /** Events kept in memory for the event log pane. */
@@ -55,11 +56,18 @@ export interface StoreOptions {
   batchMs?: number;
 }
 
+const HTTP_CHECK: CheckView = { label: 'http', text: 'http' };
+
+function checkView(b: BackendConfig): CheckView {
+  return b.check === undefined ? HTTP_CHECK : { label: checkLabel(b.check), text: describeCheck(b) };
+}
+
 function viewOf(b: BackendConfig, at: number, windowMs: number): BackendView {
   return {
     name: b.name,
     type: b.type,
     url: displayUrl(b.url),
+    check: checkView(b),
     priority: b.priority,
     ...(b.zone !== undefined ? { zone: b.zone } : {}),
     ...(b.tier !== undefined ? { tier: b.tier } : {}),
@@ -122,6 +130,7 @@ function copyView(v: BackendView): BackendView {
     name: v.name,
     type: v.type,
     url: v.url,
+    check: v.check,
     priority: v.priority,
     health: v.health,
     drained: v.drained,
@@ -454,7 +463,8 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
         after.latencyStale = false;
         after.models = result.models === null ? v.models : sameModels(v.models, result.models) ? v.models : result.models;
         after.modelsListedAt = result.models === null ? v.modelsListedAt : at;
-        after.modelsStale = result.models === null;
+        // Stale only when there is a list to be stale: a TCP or command check never lists models.
+        after.modelsStale = result.models === null && v.modelsListedAt !== null;
       } else if (result.outcome === 'loading') {
         after.loadingMessage = result.message;
         after.latencyStale = v.latencyEmaMs !== null;

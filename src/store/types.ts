@@ -4,6 +4,11 @@ import type { FlapReason } from '../health/flap.js';
 import type { Health, Status } from '../health/state.js';
 import type { FailureKind } from '../probe/types.js';
 
+export interface CheckView {
+  label: string;
+  text: string;
+}
+
 /** One probe, as the history ring keeps it. */
 export interface ProbeSample {
   at: number;
@@ -38,6 +43,8 @@ export interface BackendView {
   type: BackendType;
   /** Password removed; safe to show. */
   url: string;
+  /** Which check runs: `label` for JSON (`http`, `tcp`, `command`, `http+tcp`, `http+command`), `text` for the detail pane (sanitised, secrets masked). */
+  check: CheckView;
   priority: number;
   zone?: string;
   tier?: number;

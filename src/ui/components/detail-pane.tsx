@@ -91,6 +91,7 @@ export function detailLines(b: BackendView, now: number, theme: Theme, width = 8
     [{ text: b.name, bold: true }],
     field('url', b.url),
     field('type', b.type),
+    field('check', b.check.text),
     field('status', `${statusText(b, theme)} since ${clockTime(b.statusSince)} (${coarseAge(now - b.statusSince)})`, colour ? { colour } : {}),
     ...flapLines(b, now, theme),
     field('last check', b.checking ? `${when(b.lastCheckAt)}, checking now ${theme.glyph.checking}` : when(b.lastCheckAt)),
