@@ -1,0 +1,262 @@
+/**
+ * The screen as cells, and the fewest bytes that turn one screen into the next (htop's, tmux's and ratatui's
+ * way of drawing): each line of a frame (text with SGR escapes, as Ink's screen buffer writes it) parsed
+ * into cells (a character and its attributes; a wide character takes two), compared with the row already on
+ * the terminal, and only the runs of cells that changed written: a cursor move to each, its text, an SGR
+ * escape only where the attributes change, an erase to the end of the line where the row got shorter.
+ *
+ * Pure: strings in, strings out. Positions are relative to the frame's top-left corner, where the cursor
+ * was when the frame was first drawn; moving below the rows drawn so far goes through `\r\n` (which scrolls
+ * when it must, as writing the frame did), every other move is a relative cursor escape.
+ */
+import stringWidth from 'string-width';
+
+/** A cell: its character ('' for the right half of a wide one) and its attributes (an SGR key, '' = none). */
+export interface Cell {
+  readonly ch: string;
+  readonly sgr: string;
+}
+
+/**
+ * A row of the frame as the terminal shows it. `cells` undefined: a line whose layout only the terminal
+ * knows (a character whose width terminals disagree on, an escape other than SGR); it is rewritten whole
+ * whenever it changes, as Ink does. `trust`: what is known of what the terminal shows there — 'full' (the
+ * cells, then blanks), 'cells' (the cells; whatever was there before may follow them), 'none' (nothing: the
+ * next change rewrites the row whole).
+ */
+export interface Row {
+  readonly line: string;
+  readonly cells: readonly Cell[] | undefined;
+  readonly trust: 'full' | 'cells' | 'none';
+}
+
+const ESC = '\u001b[';
+
+// SGR attributes, one slot each; bold and dim share their end code (22).
+const SLOTS = ['bold', 'dim', 'italic', 'underline', 'blink', 'inverse', 'hidden', 'strike', 'fg', 'bg'] as const;
+const FLAG_ON: Record<string, number> = { '1': 0, '2': 1, '3': 2, '4': 3, '5': 4, '7': 5, '8': 6, '9': 7 };
+const OFF: Record<string, readonly number[]> = { '22': [0, 1], '23': [2], '24': [3], '25': [4], '27': [5], '28': [6], '29': [7], '39': [8], '49': [9] };
+const OFF_CODE = ['22', '22', '23', '24', '25', '27', '28', '29', '39', '49'];
+const FG = 8;
+const BG = 9;
+
+/** Attributes as slot values ('' = off); their key joins them. */
+type Attrs = string[];
+const keyOf = (attrs: Attrs): string => (attrs.some((a) => a !== '') ? attrs.join(';') : '');
+const attrsOf = (key: string): Attrs => (key === '' ? SLOTS.map(() => '') : key.split(';').map((a) => a.replace(/,/g, ';')));
+
+/** Apply one SGR escape's parameters; false if one is not modelled here (the line is then kept opaque). */
+function applySgr(attrs: Attrs, params: string): boolean {
+  const p = params === '' ? ['0'] : params.split(';');
+  for (let i = 0; i < p.length; i++) {
+    const code = p[i] === '' ? '0' : p[i]!;
+    const n = Number(code);
+    if (!/^\d+$/.test(code)) return false;
+    if (n === 0) attrs.fill('');
+    else if (FLAG_ON[String(n)] !== undefined) attrs[FLAG_ON[String(n)]!] = String(n);
+    else if (OFF[String(n)]) for (const slot of OFF[String(n)]!) attrs[slot] = '';
+    else if ((n >= 30 && n <= 37) || (n >= 90 && n <= 97)) attrs[FG] = String(n);
+    else if ((n >= 40 && n <= 47) || (n >= 100 && n <= 107)) attrs[BG] = String(n);
+    else if (n === 38 || n === 48) {
+      // 38;5;N or 38;2;R;G;B (kept as one value; ',' stands for ';' inside the key).
+      const take = p[i + 1] === '5' ? 2 : p[i + 1] === '2' ? 4 : -1;
+      if (take < 0 || i + take >= p.length || !p.slice(i + 1, i + 1 + take).every((x) => /^\d+$/.test(x))) return false;
+      attrs[n === 38 ? FG : BG] = [String(n), ...p.slice(i + 1, i + 1 + take)].join(',');
+      i += take;
+    } else return false;
+  }
+  return true;
+}
+
+/** The shortest SGR escape from attributes `from` to `to` (both keys): their differences, or a reset and all of `to`. */
+export function sgrTransition(from: string, to: string): string {
+  if (from === to) return '';
+  if (to === '') return `${ESC}m`;
+  const a = attrsOf(from);
+  const b = attrsOf(to);
+  const setAll = b.filter((v) => v !== '').map((v) => v.replace(/,/g, ';'));
+  const reset = `${ESC}0;${setAll.join(';')}m`;
+  if (from === '') return `${ESC}${setAll.join(';')}m`;
+  const params: string[] = [];
+  // Bold or dim turned off: 22 ends both, so one still wanted is set again after it.
+  const intensityOff = (a[0] !== '' && b[0] === '') || (a[1] !== '' && b[1] === '');
+  if (intensityOff) params.push('22');
+  for (let s = 2; s < SLOTS.length; s++) if (a[s] !== '' && b[s] === '') params.push(OFF_CODE[s]!);
+  for (let s = 0; s < SLOTS.length; s++) {
+    const again = intensityOff && s < 2 && b[s] !== '';
+    if (b[s] !== '' && (b[s] !== a[s] || again)) params.push(b[s]!.replace(/,/g, ';'));
+  }
+  const diff = `${ESC}${params.join(';')}m`;
+  return diff.length <= reset.length ? diff : reset;
+}
+
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * A character whose width is the same on every terminal: one code point, printable, outside the emoji planes
+ * (whose widths follow the terminal's Unicode version). Anything else keeps its line opaque.
+ */
+function widthOf(grapheme: string): number {
+  const cp = grapheme.codePointAt(0)!;
+  if (grapheme.length > (cp > 0xffff ? 2 : 1)) return -1;
+  if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp >= 0x1f000) return -1;
+  const w = stringWidth(grapheme);
+  return w === 1 || w === 2 ? w : -1;
+}
+
+const parsed = new Map<string, readonly Cell[] | undefined>();
+
+/** A frame's line as cells, or undefined if its layout cannot be known here (see widthOf, applySgr). */
+export function parseLine(line: string): readonly Cell[] | undefined {
+  if (parsed.has(line)) return parsed.get(line);
+  const cells = parseUncached(line);
+  if (parsed.size >= 512) parsed.clear();
+  parsed.set(line, cells);
+  return cells;
+}
+
+function parseUncached(line: string): Cell[] | undefined {
+  const cells: Cell[] = [];
+  const attrs: Attrs = SLOTS.map(() => '');
+  let key = '';
+  let i = 0;
+  while (i < line.length) {
+    const esc = line.indexOf('\u001b', i);
+    const end = esc < 0 ? line.length : esc;
+    if (end > i) {
+      for (const { segment } of segmenter.segment(line.slice(i, end))) {
+        const w = widthOf(segment);
+        if (w < 0) return undefined;
+        cells.push({ ch: segment, sgr: key });
+        if (w === 2) cells.push({ ch: '', sgr: key });
+      }
+    }
+    if (esc < 0) break;
+    const m = /^\u001b\[([\d;]*)m/.exec(line.slice(esc, esc + 64));
+    if (!m || !applySgr(attrs, m[1]!)) return undefined;
+    key = keyOf(attrs);
+    i = esc + m[0].length;
+  }
+  return cells;
+}
+
+const BLANK: Cell = { ch: ' ', sgr: '' };
+const same = (a: Cell | undefined, b: Cell | undefined): boolean => (a ?? BLANK).ch === (b ?? BLANK).ch && (a ?? BLANK).sgr === (b ?? BLANK).sgr;
+const num = (n: number): string => (n === 1 ? '' : String(n));
+
+/** Where the cursor is, relative to the frame's top-left; col -1: not known (after the last column). */
+export interface Cursor {
+  row: number;
+  col: number;
+  /** The attributes in force. */
+  sgr: string;
+  /** The lowest row the cursor has been on: a move below it goes through `\r\n`. */
+  reach: number;
+}
+
+/** The escapes that move the cursor to (row, col). */
+export function moveTo(cur: Cursor, row: number, col: number): string {
+  let out = '';
+  if (row > cur.reach) {
+    // Rows never drawn yet: reached as writing the frame reaches them, a new line at a time.
+    out += row > cur.row && cur.reach > cur.row ? `${ESC}${num(cur.reach - cur.row)}B` : cur.reach < cur.row ? `${ESC}${num(cur.row - cur.reach)}A` : '';
+    out += '\r\n'.repeat(row - cur.reach);
+    cur.reach = row;
+    cur.row = row;
+    cur.col = 0;
+  } else if (row !== cur.row) {
+    const up = row < cur.row;
+    const n = num(Math.abs(row - cur.row));
+    cur.row = row;
+    if (col === 0) {
+      // Next / previous line: to the first column as well.
+      cur.col = 0;
+      return out + `${ESC}${n}${up ? 'F' : 'E'}`;
+    }
+    out += `${ESC}${n}${up ? 'A' : 'B'}`;
+  }
+  if (cur.col === col) return out;
+  if (col === 0) out += '\r';
+  else if (cur.col >= 0 && col > cur.col) out += `${ESC}${num(col - cur.col)}C`;
+  else out += `${ESC}${col + 1}G`;
+  cur.col = col;
+  return out;
+}
+
+/** A row rewritten whole, as Ink's line renderer writes a changed line: the line, then erase to its end. */
+function rewrite(cur: Cursor, y: number, line: string, width: number, cells: readonly Cell[] | undefined): string {
+  let out = moveTo(cur, y, 0);
+  if (cur.sgr !== '') out += `${ESC}m`;
+  out += `${line}${ESC}K`;
+  // Ink's lines end unstyled; an opaque one leaves the attributes unknown, so the next text resets them.
+  cur.sgr = cells ? '' : '?';
+  cur.col = cells && cells.length < width ? cells.length : -1;
+  return out;
+}
+
+/** The bytes that turn row `before` (on screen at row y) into line `line`, in a terminal `width` wide. */
+export function drawRow(cur: Cursor, y: number, before: Row | undefined, line: string, width: number): { out: string; row: Row } {
+  const cells = parseLine(line);
+  if (!cells || !before || !before.cells || before.trust === 'none') return { out: rewrite(cur, y, line, width, cells), row: { line, cells, trust: 'full' } };
+  const old = before.cells;
+  const n = cells.length;
+  const eraseAt = before.trust === 'cells' || old.slice(n).some((c) => !same(c, BLANK)) ? n : -1;
+  // Runs of changed cells: [start, end) pairs, a wide character never cut in two.
+  const runs: Array<[number, number]> = [];
+  for (let x = 0; x < n; x++) {
+    if (same(old[x], cells[x])) continue;
+    let start = x;
+    while (start > 0 && cells[start]!.ch === '') start--;
+    let end = x + 1;
+    while (end < n && cells[end]!.ch === '') end++;
+    const last = runs.at(-1);
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else runs.push([start, end]);
+    x = end - 1;
+  }
+  // A short gap between two runs is written through when that is no longer than a cursor move over it.
+  for (let r = runs.length - 2; r >= 0; r--) {
+    const [start, end] = runs[r]!;
+    const [nextStart, nextEnd] = runs[r + 1]!;
+    const after = sgrAfter(cells, start, end);
+    const through = textFrom(after, cells, end, nextStart);
+    const jump = `${ESC}${num(nextStart - end)}C` + sgrTransition(after, cells[nextStart]!.sgr);
+    if (through.out.length + sgrTransition(through.sgr, cells[nextStart]!.sgr).length <= jump.length) runs.splice(r, 2, [start, nextEnd]);
+  }
+  let out = '';
+  for (const [start, end] of runs) {
+    out += moveTo(cur, y, start);
+    const text = textFrom(cur.sgr, cells, start, end);
+    out += text.out;
+    cur.sgr = text.sgr;
+    cur.col = end < width ? end : -1;
+  }
+  if (eraseAt >= 0 && eraseAt < width) {
+    out += moveTo(cur, y, eraseAt);
+    if (cur.sgr !== '') {
+      out += `${ESC}m`;
+      cur.sgr = '';
+    }
+    out += `${ESC}K`;
+  }
+  return { out, row: { line, cells, trust: 'full' } };
+}
+
+/** The attributes in force after writing cells [start, end) (a run is never empty). */
+function sgrAfter(cells: readonly Cell[], start: number, end: number): string {
+  for (let x = end - 1; x >= start; x--) if (cells[x]!.ch !== '') return cells[x]!.sgr;
+  return cells[start]!.sgr;
+}
+
+/** Cells [start, end) as text with their attributes, starting from attributes `sgr` ('?': not known). */
+function textFrom(sgr: string, cells: readonly Cell[], start: number, end: number): { out: string; sgr: string } {
+  let out = '';
+  for (let x = start; x < end; x++) {
+    const c = cells[x]!;
+    if (c.ch === '') continue;
+    if (c.sgr !== sgr) out += sgr === '?' ? `${ESC}m${sgrTransition('', c.sgr)}` : sgrTransition(sgr, c.sgr);
+    sgr = c.sgr;
+    out += c.ch;
+  }
+  return { out, sgr };
+}
