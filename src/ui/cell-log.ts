@@ -5,8 +5,9 @@
  *
  * What the screen then shows is what Ink's line renderer shows, frame for frame (src/ui/cell-log.test.ts
  * drives both through the same frames in a terminal emulator). Where this renderer cannot know the screen
- * it hands the frame to Ink's: after a resize (the terminal may have reflowed the rows), and for good once a
- * component places the terminal's cursor (Ink's cursor bookkeeping is kept as it is).
+ * it hands the frame to Ink's: after a resize (the terminal may have reflowed the rows), after a frame that
+ * reached the terminal's last row (it may have scrolled), and for good once a component places the
+ * terminal's cursor (Ink's cursor bookkeeping is kept as it is).
  */
 import { drawRow, moveTo, parseLine, type Cursor, type Row } from './cell-diff.js';
 
@@ -51,6 +52,8 @@ export function createCellLog(stream: LogStream, { showCursor = false } = {}, li
   let cur: Cursor = { row: 0, col: 0, sgr: '', reach: 0 };
   let size = '';
   let hasHiddenCursor = false;
+  /** Where the cursor is is not known (Ink wrote a frame itself): the next frame goes to Ink's renderer. */
+  let unsure = false;
   /** Ink's renderer, once the cursor is placed by a component: every call goes to it from then on. */
   let handedOver: LogUpdate | undefined;
 
@@ -88,13 +91,18 @@ export function createCellLog(stream: LogStream, { showCursor = false } = {}, li
     const resized = size !== '' && now !== size;
     size = now;
     if (previousOutput === '' || str === '\n') {
+      unsure = false;
       // The first frame (or one after clear): written whole, as Ink writes it.
       stream.write(eraseLines(previousLineCount) + str);
       // Its cells are known (what it just wrote), not what may follow them on each row.
       settle(str, 'cells');
       return true;
     }
-    if (resized) {
+    // Resized (the terminal may have reflowed or scrolled the rows), after Ink wrote a frame itself, or the
+    // frame reached the terminal's last row (its top may have scrolled out, where no relative move can
+    // reach): Ink's renderer draws from there, moving up as far as the terminal lets it, as before.
+    if (resized || unsure || cur.reach >= (stream.rows || Number.POSITIVE_INFINITY)) {
+      unsure = false;
       lineRendererFrame(str);
       return true;
     }
@@ -153,8 +161,10 @@ export function createCellLog(stream: LogStream, { showCursor = false } = {}, li
   };
   render.sync = (str: string) => {
     if (handedOver) return handedOver.sync(str);
-    // Ink wrote it (or says the screen shows it after it erased it): trusted for nothing.
+    // Ink wrote it (without its last newline, whatever `str` ends with), or says the screen shows it after it
+    // erased it: trusted for nothing, and the cursor's row not known.
     settle(str, 'none');
+    unsure = true;
     size = sizeOf();
   };
   render.setCursorPosition = (position) => {
