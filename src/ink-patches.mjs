@@ -37,7 +37,7 @@ export const INK_PATCHES = {
     {
       cellLog: true,
       from: 'return createIncremental(stream, { showCursor });',
-      to: 'return nexusTopCellLog(stream, { showCursor }, createIncremental);',
+      to: 'return nexusTopCellLog(stream, { showCursor }, createIncremental, cliCursor);',
     },
   ],
   // Its screen buffer (node_modules/ink/build/output.js). Every frame it builds the whole screen again from

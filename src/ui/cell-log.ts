@@ -31,8 +31,11 @@ export interface LogStream {
 
 type LineRenderer = (stream: LogStream, options: { showCursor: boolean }) => LogUpdate;
 
-const HIDE = '\u001b[?25l';
-const SHOW = '\u001b[?25h';
+/** cli-cursor, as Ink's renderer hides and shows the cursor (only on a terminal; shown again at exit). */
+export interface CursorControl {
+  hide(stream: LogStream): void;
+  show(stream: LogStream): void;
+}
 
 /** ansi-escapes' eraseLines(n), as Ink's renderer erases its frame: each line from the bottom up, then column 1. */
 const eraseLines = (n: number): string => {
@@ -43,8 +46,11 @@ const eraseLines = (n: number): string => {
 
 const visibleCount = (lines: readonly string[], str: string): number => (str.endsWith('\n') ? lines.length - 1 : lines.length);
 
-/** A log-update renderer that writes only the cells that changed; `lineRenderer` is Ink's own, for what it hands over. */
-export function createCellLog(stream: LogStream, { showCursor = false } = {}, lineRenderer: LineRenderer): LogUpdate {
+/**
+ * A log-update renderer that writes only the cells that changed; `lineRenderer` is Ink's own, for the frames
+ * it hands over, and `cursor` the cursor control Ink's uses.
+ */
+export function createCellLog(stream: LogStream, { showCursor = false } = {}, lineRenderer: LineRenderer, cursor: CursorControl): LogUpdate {
   let previousOutput = '';
   /** Lines of the previous frame, as split (a trailing newline leaves a last empty one). */
   let previousLineCount = 0;
@@ -83,7 +89,7 @@ export function createCellLog(stream: LogStream, { showCursor = false } = {}, li
   const render = ((str: string): boolean => {
     if (handedOver) return handedOver(str);
     if (!showCursor && !hasHiddenCursor) {
-      stream.write(HIDE);
+      cursor.hide(stream);
       hasHiddenCursor = true;
     }
     if (str === previousOutput) return false;
@@ -155,7 +161,7 @@ export function createCellLog(stream: LogStream, { showCursor = false } = {}, li
     rows = [];
     cur = { row: 0, col: 0, sgr: '', reach: 0 };
     if (!showCursor) {
-      stream.write(SHOW);
+      cursor.show(stream);
       hasHiddenCursor = false;
     }
   };
