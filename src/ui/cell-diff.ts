@@ -97,12 +97,20 @@ const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
  * (whose widths follow the terminal's Unicode version). Anything else keeps its line opaque.
  */
 function widthOf(grapheme: string): number {
+  const known = widths.get(grapheme);
+  if (known !== undefined) return known;
   const cp = grapheme.codePointAt(0)!;
-  if (grapheme.length > (cp > 0xffff ? 2 : 1)) return -1;
-  if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp >= 0x1f000) return -1;
-  const w = stringWidth(grapheme);
-  return w === 1 || w === 2 ? w : -1;
+  let w = -1;
+  if (grapheme.length === (cp > 0xffff ? 2 : 1) && cp >= 0x20 && (cp < 0x7f || cp >= 0xa0) && cp < 0x1f000) {
+    const measured = stringWidth(grapheme);
+    if (measured === 1 || measured === 2) w = measured;
+  }
+  if (widths.size >= 4096) widths.clear();
+  widths.set(grapheme, w);
+  return w;
 }
+const widths = new Map<string, number>();
+const PLAIN = /^[\x20-\x7e]*$/;
 
 const parsed = new Map<string, readonly Cell[] | undefined>();
 
@@ -110,7 +118,7 @@ const parsed = new Map<string, readonly Cell[] | undefined>();
 export function parseLine(line: string): readonly Cell[] | undefined {
   if (parsed.has(line)) return parsed.get(line);
   const cells = parseUncached(line);
-  if (parsed.size >= 512) parsed.clear();
+  if (parsed.size >= 64) parsed.clear();
   parsed.set(line, cells);
   return cells;
 }
@@ -124,7 +132,10 @@ function parseUncached(line: string): Cell[] | undefined {
     const esc = line.indexOf('\u001b', i);
     const end = esc < 0 ? line.length : esc;
     if (end > i) {
-      for (const { segment } of segmenter.segment(line.slice(i, end))) {
+      const text = line.slice(i, end);
+      // Printable ASCII: a cell a character.
+      if (PLAIN.test(text)) for (const ch of text) cells.push({ ch, sgr: key });
+      else for (const { segment } of segmenter.segment(text)) {
         const w = widthOf(segment);
         if (w < 0) return undefined;
         cells.push({ ch: segment, sgr: key });
