@@ -39,6 +39,11 @@ describe('sgrTransition', () => {
     expect(sgrTransition(key(`${E}1;2;31m`), key(`${E}1;31m`))).toBe(`${E}22;1m`);
     expect(sgrTransition(key(`${E}1;2m`), key(`${E}1m`))).toBe(`${E}0;1m`);
     expect(sgrTransition(key(`${E}7;4;9;31m`), key(`${E}32m`))).toBe(`${E}0;32m`);
+    // 256 colours and true colour: kept whole, through later escapes on the same line.
+    const [a, b] = parseLine(`${E}38;2;10;200;30mx${E}1my${E}48;5;22mz`)!;
+    expect(sgrTransition('', a!.sgr)).toBe(`${E}38;2;10;200;30m`);
+    expect(sgrTransition('', b!.sgr)).toBe(`${E}1;38;2;10;200;30m`);
+    expect(sgrTransition(b!.sgr, parseLine(`${E}38;2;10;200;30;1;48;5;22mz`)![0]!.sgr)).toBe(`${E}48;5;22m`);
   });
 });
 

@@ -43,7 +43,7 @@ const BG = 9;
 /** Attributes as slot values ('' = off); their key joins them. */
 type Attrs = string[];
 const keyOf = (attrs: Attrs): string => (attrs.some((a) => a !== '') ? attrs.join(';') : '');
-const attrsOf = (key: string): Attrs => (key === '' ? SLOTS.map(() => '') : key.split(';').map((a) => a.replace(/,/g, ';')));
+const attrsOf = (key: string): Attrs => (key === '' ? SLOTS.map(() => '') : key.split(';'));
 
 /** Apply one SGR escape's parameters; false if one is not modelled here (the line is then kept opaque). */
 function applySgr(attrs: Attrs, params: string): boolean {
@@ -71,6 +71,22 @@ function applySgr(attrs: Attrs, params: string): boolean {
 /** The shortest SGR escape from attributes `from` to `to` (both keys): their differences, or a reset and all of `to`. */
 export function sgrTransition(from: string, to: string): string {
   if (from === to) return '';
+  let byFrom = transitions.get(from);
+  if (byFrom === undefined) {
+    if (transitions.size >= 256) transitions.clear();
+    byFrom = new Map();
+    transitions.set(from, byFrom);
+  }
+  let out = byFrom.get(to);
+  if (out === undefined) {
+    out = transition(from, to);
+    if (byFrom.size < 256) byFrom.set(to, out);
+  }
+  return out;
+}
+const transitions = new Map<string, Map<string, string>>();
+
+function transition(from: string, to: string): string {
   if (to === '') return `${ESC}m`;
   const a = attrsOf(from);
   const b = attrsOf(to);
@@ -90,27 +106,44 @@ export function sgrTransition(from: string, to: string): string {
   return diff.length <= reset.length ? diff : reset;
 }
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
 /**
- * A character whose width is the same on every terminal: one code point, printable, outside the emoji planes
- * (whose widths follow the terminal's Unicode version). Anything else keeps its line opaque.
+ * A character's width if it is the same on every terminal: printable, outside the emoji planes (whose widths
+ * follow the terminal's Unicode version), and not part of a cluster (a mark, a joiner, a variation selector:
+ * how a terminal lays those out varies). -1 for anything else, which keeps its line opaque.
  */
-function widthOf(grapheme: string): number {
-  const known = widths.get(grapheme);
+function widthOf(ch: string): number {
+  const known = widths.get(ch);
   if (known !== undefined) return known;
-  const cp = grapheme.codePointAt(0)!;
+  const cp = ch.codePointAt(0)!;
   let w = -1;
-  if (grapheme.length === (cp > 0xffff ? 2 : 1) && cp >= 0x20 && (cp < 0x7f || cp >= 0xa0) && cp < 0x1f000) {
-    const measured = stringWidth(grapheme);
+  if (cp >= 0xa0 && cp < 0x1f000 && !CLUSTERED.test(ch)) {
+    const measured = stringWidth(ch);
     if (measured === 1 || measured === 2) w = measured;
   }
   if (widths.size >= 4096) widths.clear();
-  widths.set(grapheme, w);
+  widths.set(ch, w);
   return w;
 }
 const widths = new Map<string, number>();
-const PLAIN = /^[\x20-\x7e]*$/;
+const CLUSTERED = /[\p{M}\p{Cf}\p{Cs}\p{Co}\p{Cn}]/u;
+
+/** What an SGR escape does to the attributes in force (by their key), remembered: a few escapes recur. */
+function afterSgr(key: string, params: string): string | undefined {
+  let byKey = sgrMemo.get(key);
+  if (byKey === undefined) {
+    if (sgrMemo.size >= 256) sgrMemo.clear();
+    byKey = new Map();
+    sgrMemo.set(key, byKey);
+  }
+  let next = byKey.get(params);
+  if (next === undefined) {
+    const attrs = attrsOf(key);
+    next = applySgr(attrs, params) ? keyOf(attrs) : '\u0000';
+    if (byKey.size < 256) byKey.set(params, next);
+  }
+  return next === '\u0000' ? undefined : next;
+}
+const sgrMemo = new Map<string, Map<string, string>>();
 
 const parsed = new Map<string, readonly Cell[] | undefined>();
 
@@ -123,36 +156,63 @@ export function parseLine(line: string): readonly Cell[] | undefined {
   return cells;
 }
 
+/** One object per character and attributes: cells compare by identity, and a frame allocates none anew. */
+function cellsOf(sgr: string): Map<string, Cell> {
+  let bySgr = interned.get(sgr);
+  if (bySgr === undefined) {
+    if (interned.size >= 256) interned.clear();
+    bySgr = new Map();
+    interned.set(sgr, bySgr);
+  }
+  return bySgr;
+}
+function cellOf(bySgr: Map<string, Cell>, ch: string, sgr: string): Cell {
+  let cell = bySgr.get(ch);
+  if (cell === undefined) {
+    cell = { ch, sgr };
+    if (bySgr.size < 4096) bySgr.set(ch, cell);
+  }
+  return cell;
+}
+const interned = new Map<string, Map<string, Cell>>();
+
 function parseUncached(line: string): Cell[] | undefined {
   const cells: Cell[] = [];
-  const attrs: Attrs = SLOTS.map(() => '');
   let key = '';
+  let bySgr = cellsOf(key);
   let i = 0;
-  while (i < line.length) {
-    const esc = line.indexOf('\u001b', i);
-    const end = esc < 0 ? line.length : esc;
-    if (end > i) {
-      const text = line.slice(i, end);
-      // Printable ASCII: a cell a character.
-      if (PLAIN.test(text)) for (const ch of text) cells.push({ ch, sgr: key });
-      else for (const { segment } of segmenter.segment(text)) {
-        const w = widthOf(segment);
-        if (w < 0) return undefined;
-        cells.push({ ch: segment, sgr: key });
-        if (w === 2) cells.push({ ch: '', sgr: key });
-      }
+  const n = line.length;
+  while (i < n) {
+    const c = line.charCodeAt(i);
+    if (c === 0x1b) {
+      // Only SGR escapes (ESC [ digits and semicolons m) are modelled.
+      if (line.charCodeAt(i + 1) !== 0x5b) return undefined;
+      let j = i + 2;
+      while (j < n && ((line.charCodeAt(j) >= 0x30 && line.charCodeAt(j) <= 0x39) || line.charCodeAt(j) === 0x3b)) j++;
+      if (line.charCodeAt(j) !== 0x6d) return undefined;
+      const next = afterSgr(key, line.slice(i + 2, j));
+      if (next === undefined) return undefined;
+      if (next !== key) bySgr = cellsOf(next);
+      key = next;
+      i = j + 1;
+    } else if (c >= 0x20 && c < 0x7f) {
+      cells.push(cellOf(bySgr, line[i]!, key));
+      i++;
+    } else {
+      const cp = line.codePointAt(i)!;
+      const ch = String.fromCodePoint(cp);
+      const w = widthOf(ch);
+      if (w < 0) return undefined;
+      cells.push(cellOf(bySgr, ch, key));
+      if (w === 2) cells.push(cellOf(bySgr, '', key));
+      i += ch.length;
     }
-    if (esc < 0) break;
-    const m = /^\u001b\[([\d;]*)m/.exec(line.slice(esc, esc + 64));
-    if (!m || !applySgr(attrs, m[1]!)) return undefined;
-    key = keyOf(attrs);
-    i = esc + m[0].length;
   }
   return cells;
 }
 
 const BLANK: Cell = { ch: ' ', sgr: '' };
-const same = (a: Cell | undefined, b: Cell | undefined): boolean => (a ?? BLANK).ch === (b ?? BLANK).ch && (a ?? BLANK).sgr === (b ?? BLANK).sgr;
+const same = (a: Cell | undefined, b: Cell | undefined): boolean => a === b || ((a ?? BLANK).ch === (b ?? BLANK).ch && (a ?? BLANK).sgr === (b ?? BLANK).sgr);
 const num = (n: number): string => (n === 1 ? '' : String(n));
 
 /** Where the cursor is, relative to the frame's top-left; col -1: not known (after the last column). */
