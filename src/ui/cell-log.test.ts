@@ -98,7 +98,7 @@ class Screen implements LogStream {
   }
 }
 
-type Step = { frame: string } | { resize: [number, number] } | { clear: true } | { sync: string } | { write: string };
+type Step = { frame: string } | { resize: [number, number] } | { clear: true } | { sync: string } | { write: string } | { cursor: { x: number; y: number } };
 
 /** Ink's side of the calls: a frame, a resize (Ink clears first when the terminal got narrower), a clear. */
 async function drive(steps: readonly Step[], cols: number, rows: number): Promise<{ cell: Screen; line: Screen }> {
@@ -124,6 +124,7 @@ async function drive(steps: readonly Step[], cols: number, rows: number): Promis
       }
       else if ('clear' in step) log.clear();
       else if ('write' in step) screen.write(step.write);
+      else if ('cursor' in step) log.setCursorPosition(step.cursor);
       else if ('sync' in step) {
         screen.write(step.sync);
         log.sync(step.sync);
@@ -242,7 +243,7 @@ describe('cell renderer (src/ui/cell-log.ts) against Ink line renderer', () => {
     await drive(steps, 60, 20);
   }, 60_000);
 
-  it('shows the same screen when lines grow and shrink by a cell, reach the last column, and wide characters shift', async () => {
+  it('shows the same screen when lines grow and shrink by a cell, reach the last column, wide characters shift, and a component places the cursor', async () => {
     const steps: Step[] = [];
     const cols = 24;
     const rows = ['日本語テキスト', 'ab日cd', `${E}31m●${E}m ok`, 'x'.repeat(cols), `${E}7m${' '.repeat(cols)}${E}m`];
@@ -262,6 +263,8 @@ describe('cell renderer (src/ui/cell-log.ts) against Ink line renderer', () => {
         ].join('\n')}\n`,
       });
       if (f === 30) steps.push({ sync: '' });
+      // A component placing the cursor (an input field): Ink's renderer takes over, and keeps it there.
+      if (f === 50) steps.push({ cursor: { x: 3, y: 2 } });
     }
     await drive(steps, cols, 12);
   }, 60_000);
