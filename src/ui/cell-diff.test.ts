@@ -91,3 +91,23 @@ describe('drawRow', () => {
     expect(drawRow(at(0, 0), 0, { line: 'abc', cells: parseLine('abc'), trust: 'cells' }, 'abd', 80).out).toBe(`${E}2Cd${E}K`);
   });
 });
+
+describe('drawRow, text moving sideways', () => {
+  const bars = '▁▂▃▅▇▂▁▃▇▅▁▂';
+  const strip = (from: number, n: number): string => `b0001  ${' '.repeat(20 - n)}${E}32m${bars.slice(from, from + n)}${E}m  tail`;
+
+  it('a strip taking a step left: one cell deleted in front of it, the new one written', () => {
+    const { out } = drawRow(at(0, 0), 0, rowOf(strip(0, 8)), strip(1, 8), 80);
+    // DCH at the strip's first cell, then the newest sample where the strip ends.
+    expect(out).toMatch(/\u001b\[P/);
+    expect(Buffer.byteLength(out)).toBeLessThan(30);
+  });
+
+  it('a column growing by a character: inserted in place, what follows not written again', () => {
+    const before = rowOf(`x 9.5ms  ${E}32m${'▂▃▅▇'.repeat(10)}${E}m`);
+    const { out } = drawRow(at(0, 0), 0, before, `x 10.5ms  ${E}32m${'▂▃▅▇'.repeat(10)}${E}m`, 80);
+    expect(out).toMatch(/\u001b\[@/);
+    expect(out).not.toMatch(/[▂▃▅▇]/);
+    expect(Buffer.byteLength(out)).toBeLessThan(20);
+  });
+});

@@ -212,6 +212,8 @@ function parseUncached(line: string): Cell[] | undefined {
 }
 
 const BLANK: Cell = { ch: ' ', sgr: '' };
+/** What a string costs on the wire (UTF-8). */
+const bytes = (s: string): number => Buffer.byteLength(s);
 const same = (a: Cell | undefined, b: Cell | undefined): boolean => a === b || ((a ?? BLANK).ch === (b ?? BLANK).ch && (a ?? BLANK).sgr === (b ?? BLANK).sgr);
 const num = (n: number): string => (n === 1 ? '' : String(n));
 
@@ -268,10 +270,75 @@ function rewrite(cur: Cursor, y: number, line: string, width: number, cells: rea
 /** The bytes that turn row `before` (on screen at row y) into line `line`, in a terminal `width` wide. */
 export function drawRow(cur: Cursor, y: number, before: Row | undefined, line: string, width: number): { out: string; row: Row } {
   const cells = parseLine(line);
-  if (!cells || !before || !before.cells || before.trust === 'none') return { out: rewrite(cur, y, line, width, cells), row: { line, cells, trust: 'full' } };
-  const old = before.cells;
+  const row: Row = { line, cells, trust: 'full' };
+  if (!cells || !before || !before.cells || before.trust === 'none') return { out: rewrite(cur, y, line, width, cells), row };
+  // The plain diff; then, on a row known whole, text that moved sideways (a HISTORY strip taking a step, a
+  // column growing by a character) deleted or inserted in place by the terminal (DCH, ICH) before what still
+  // differs is written, if that is shorter. Up to two such shifts a row.
+  let state = { cursor: { ...cur }, old: before.cells, prefix: '' };
+  const plain = { ...cur };
+  let best = { out: diffCells(plain, y, state.old, cells, width, before.trust === 'cells'), cursor: plain };
+  for (let pass = 0; pass < 2 && before.trust === 'full'; pass++) {
+    let next: typeof state | undefined;
+    for (const shift of shifts(state.old, cells, width)) {
+      const c: Cursor = { ...state.cursor };
+      let op = state.prefix + moveTo(c, y, shift.at);
+      if (c.sgr !== '') {
+        // The blanks a deletion or insertion brings take the background in force.
+        op += `${ESC}m`;
+        c.sgr = '';
+      }
+      op += `${ESC}${num(shift.count)}${shift.kind === 'delete' ? 'P' : '@'}`;
+      const after: Cursor = { ...c };
+      const rest = diffCells(after, y, shift.row, cells, width, false);
+      if (bytes(op) + bytes(rest) < bytes(best.out)) {
+        best = { out: op + rest, cursor: after };
+        next = { cursor: c, old: shift.row, prefix: op };
+      }
+    }
+    if (!next) break;
+    state = next;
+  }
+  Object.assign(cur, best.cursor);
+  return { out: best.out, row };
+}
+
+interface Shift {
+  kind: 'delete' | 'insert';
+  at: number;
+  count: number;
+  /** The row as the terminal shows it after the shift. */
+  row: readonly Cell[];
+}
+
+/** Deletions and insertions of 1–3 cells at the start of a changed run that line the old row up with the new. */
+function* shifts(old: readonly Cell[], cells: readonly Cell[], width: number): Generator<Shift> {
+  const n = Math.max(old.length, cells.length);
+  let starts = 0;
+  for (let p = 0; p < n && starts < 8; p++) {
+    if (same(old[p], cells[p]) || (p > 0 && !same(old[p - 1], cells[p - 1]))) continue;
+    starts++;
+    if (old[p]?.ch === '') continue;
+    for (let k = 1; k <= 3; k++) {
+      // Delete k at p: old[p + k…] comes to p (blanks in at the right edge).
+      if (same(cells[p], old[p + k]) && same(cells[p + 1], old[p + k + 1]) && old[p + k]?.ch !== '' && p + k < old.length) {
+        yield { kind: 'delete', at: p, count: k, row: [...old.slice(0, p), ...old.slice(p + k)] };
+      }
+      // Insert k at p: old[p…] moves to p + k (what passes the right edge is lost).
+      if (same(cells[p + k], old[p]) && same(cells[p + k + 1], old[p + 1]) && p + k < width) {
+        const row = [...old.slice(0, p), ...Array.from({ length: k }, () => BLANK), ...old.slice(p)].slice(0, width);
+        if (row.length === width && row[width - 1]!.ch !== '' && old[width - k]?.ch === '') continue;
+        yield { kind: 'insert', at: p, count: k, row };
+      }
+    }
+  }
+}
+
+/** Cells `old` (on screen at row y, then blanks) turned into `cells` by writing the runs that differ. */
+function diffCells(cur: Cursor, y: number, old: readonly Cell[], cells: readonly Cell[], width: number, tailUnknown: boolean): string {
   const n = cells.length;
-  const eraseAt = before.trust === 'cells' || old.slice(n).some((c) => !same(c, BLANK)) ? n : -1;
+  let tail = tailUnknown;
+  for (let x = n; x < old.length && !tail; x++) if (!same(old[x], BLANK)) tail = true;
   // Runs of changed cells: [start, end) pairs, a wide character never cut in two.
   const runs: Array<[number, number]> = [];
   for (let x = 0; x < n; x++) {
@@ -292,7 +359,7 @@ export function drawRow(cur: Cursor, y: number, before: Row | undefined, line: s
     const after = sgrAfter(cells, start, end);
     const through = textFrom(after, cells, end, nextStart);
     const jump = `${ESC}${num(nextStart - end)}C` + sgrTransition(after, cells[nextStart]!.sgr);
-    if (through.out.length + sgrTransition(through.sgr, cells[nextStart]!.sgr).length <= jump.length) runs.splice(r, 2, [start, nextEnd]);
+    if (bytes(through.out) + sgrTransition(through.sgr, cells[nextStart]!.sgr).length <= jump.length) runs.splice(r, 2, [start, nextEnd]);
   }
   let out = '';
   for (const [start, end] of runs) {
@@ -302,15 +369,15 @@ export function drawRow(cur: Cursor, y: number, before: Row | undefined, line: s
     cur.sgr = text.sgr;
     cur.col = end < width ? end : -1;
   }
-  if (eraseAt >= 0 && eraseAt < width) {
-    out += moveTo(cur, y, eraseAt);
+  if (tail && n < width) {
+    out += moveTo(cur, y, n);
     if (cur.sgr !== '') {
       out += `${ESC}m`;
       cur.sgr = '';
     }
     out += `${ESC}K`;
   }
-  return { out, row: { line, cells, trust: 'full' } };
+  return out;
 }
 
 /** The attributes in force after writing cells [start, end) (a run is never empty). */
