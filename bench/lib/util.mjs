@@ -183,8 +183,11 @@ function reachable(dist) {
 export function snapshotBuild(dist = join(ROOT, 'dist')) {
   if (!existsSync(join(dist, 'cli.js'))) throw new Error(`no ${join(dist, 'cli.js')}: run \`npm run build\` first`);
   const sha256 = createHash('sha256').update(readFileSync(join(dist, 'cli.js'))).digest('hex');
+  // Named by everything cli.js reaches (a change to a lazy module alone leaves cli.js as it was).
+  const whole = createHash('sha256');
+  for (const rel of reachable(dist).sort()) whole.update(rel).update(readFileSync(join(dist, rel)));
   const builds = join(BENCH_DIR, 'out', 'builds');
-  const dir = join(builds, sha256.slice(0, 16));
+  const dir = join(builds, whole.digest('hex').slice(0, 16));
   if (!existsSync(join(dir, 'dist', 'cli.js'))) {
     const tmp = `${dir}.tmp-${process.pid}`;
     // Only the files cli.js reaches (dist/chunks keeps every old chunk a rebuild left behind), with their maps.
