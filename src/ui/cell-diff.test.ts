@@ -52,8 +52,11 @@ describe('moveTo', () => {
     const cur = at(5, 0, 6);
     expect(moveTo(cur, 2, 0)).toBe(`${E}3F`);
     expect(moveTo(cur, 2, 7)).toBe(`${E}7C`);
-    expect(moveTo(cur, 3, 4)).toBe(`${E}B${E}5G`);
-    expect(moveTo(cur, 8, 0)).toBe(`${E}3B\r\n\r\n`);
+    expect(moveTo(cur, 3, 4)).toBe(`${E}B${E}3D`);
+    expect(moveTo(cur, 4, 3)).toBe(`${E}B\b`);
+    expect(moveTo(cur, 4, 40)).toBe(`${E}37C`);
+    expect(moveTo(cur, 4, 2)).toBe(`${E}3G`);
+    expect(moveTo(cur, 8, 0)).toBe(`${E}2B\r\n\r\n`);
     expect(cur).toMatchObject({ row: 8, col: 0, reach: 8 });
   });
 });

@@ -249,11 +249,15 @@ export function moveTo(cur: Cursor, row: number, col: number): string {
     out += `${ESC}${n}${up ? 'A' : 'B'}`;
   }
   if (cur.col === col) return out;
-  if (col === 0) out += '\r';
-  else if (cur.col >= 0 && col > cur.col) out += `${ESC}${num(col - cur.col)}C`;
-  else out += `${ESC}${col + 1}G`;
+  // The shortest of: carriage return, forward or back by n, backspaces, the column itself.
+  const options: string[] = [];
+  if (col === 0) options.push('\r');
+  if (cur.col >= 0 && col > cur.col) options.push(`${ESC}${num(col - cur.col)}C`);
+  if (cur.col >= 0 && col < cur.col && cur.col - col <= 2) options.push('\b'.repeat(cur.col - col));
+  if (cur.col >= 0 && col < cur.col) options.push(`${ESC}${num(cur.col - col)}D`);
+  options.push(`${ESC}${col + 1}G`);
   cur.col = col;
-  return out;
+  return out + options.reduce((a, b) => (b.length < a.length ? b : a));
 }
 
 /** A row rewritten whole, as Ink's line renderer writes a changed line: the line, then erase to its end. */
