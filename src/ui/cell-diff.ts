@@ -280,8 +280,15 @@ export function drawRow(cur: Cursor, y: number, before: Row | undefined, line: s
   // column growing by a character) deleted or inserted in place by the terminal (DCH, ICH) before what still
   // differs is written, if that is shorter. Up to two such shifts a row.
   let state = { cursor: { ...cur }, old: before.cells, prefix: '' };
-  const plain = { ...cur };
-  let best = { out: diffCells(plain, y, state.old, cells, width, before.trust === 'cells'), cursor: plain };
+  // The runs left to right or right to left, whichever the cursor reaches for less.
+  const plain = (shifted: readonly Cell[], from: Cursor, tailUnknown: boolean): { out: string; cursor: Cursor } => {
+    const forward = { ...from };
+    const backward = { ...from };
+    const a = diffCells(forward, y, shifted, cells, width, tailUnknown);
+    const b = diffCells(backward, y, shifted, cells, width, tailUnknown, true);
+    return bytes(b) < bytes(a) ? { out: b, cursor: backward } : { out: a, cursor: forward };
+  };
+  let best = plain(state.old, cur, before.trust === 'cells');
   for (let pass = 0; pass < 2 && before.trust === 'full'; pass++) {
     let next: typeof state | undefined;
     for (const shift of shifts(state.old, cells, width)) {
@@ -293,10 +300,9 @@ export function drawRow(cur: Cursor, y: number, before: Row | undefined, line: s
         c.sgr = '';
       }
       op += `${ESC}${num(shift.count)}${shift.kind === 'delete' ? 'P' : '@'}`;
-      const after: Cursor = { ...c };
-      const rest = diffCells(after, y, shift.row, cells, width, false);
-      if (bytes(op) + bytes(rest) < bytes(best.out)) {
-        best = { out: op + rest, cursor: after };
+      const rest = plain(shift.row, c, false);
+      if (bytes(op) + bytes(rest.out) < bytes(best.out)) {
+        best = { out: op + rest.out, cursor: rest.cursor };
         next = { cursor: c, old: shift.row, prefix: op };
       }
     }
@@ -339,7 +345,7 @@ function* shifts(old: readonly Cell[], cells: readonly Cell[], width: number): G
 }
 
 /** Cells `old` (on screen at row y, then blanks) turned into `cells` by writing the runs that differ. */
-function diffCells(cur: Cursor, y: number, old: readonly Cell[], cells: readonly Cell[], width: number, tailUnknown: boolean): string {
+function diffCells(cur: Cursor, y: number, old: readonly Cell[], cells: readonly Cell[], width: number, tailUnknown: boolean, reverse = false): string {
   const n = cells.length;
   let tail = tailUnknown;
   for (let x = n; x < old.length && !tail; x++) if (!same(old[x], BLANK)) tail = true;
@@ -366,6 +372,20 @@ function diffCells(cur: Cursor, y: number, old: readonly Cell[], cells: readonly
     if (bytes(through.out) + sgrTransition(through.sgr, cells[nextStart]!.sgr).length <= jump.length) runs.splice(r, 2, [start, nextEnd]);
   }
   let out = '';
+  const erase = (): void => {
+    if (!tail || n >= width) return;
+    out += moveTo(cur, y, n);
+    if (cur.sgr !== '') {
+      out += `${ESC}m`;
+      cur.sgr = '';
+    }
+    out += `${ESC}K`;
+  };
+  // Right to left, the erase first: cheaper when the cursor comes from the right (the row above ended there).
+  if (reverse) {
+    erase();
+    runs.reverse();
+  }
   for (const [start, end] of runs) {
     out += moveTo(cur, y, start);
     const text = textFrom(cur.sgr, cells, start, end);
@@ -373,14 +393,7 @@ function diffCells(cur: Cursor, y: number, old: readonly Cell[], cells: readonly
     cur.sgr = text.sgr;
     cur.col = end < width ? end : -1;
   }
-  if (tail && n < width) {
-    out += moveTo(cur, y, n);
-    if (cur.sgr !== '') {
-      out += `${ESC}m`;
-      cur.sgr = '';
-    }
-    out += `${ESC}K`;
-  }
+  if (!reverse) erase();
   return out;
 }
 
