@@ -2,8 +2,11 @@
  * The screen as cells, and the fewest bytes that turn one screen into the next (htop's, tmux's and ratatui's
  * way of drawing): each line of a frame (text with SGR escapes, as Ink's screen buffer writes it) parsed
  * into cells (a character and its attributes; a wide character takes two), compared with the row already on
- * the terminal, and only the runs of cells that changed written: a cursor move to each, its text, an SGR
- * escape only where the attributes change, an erase to the end of the line where the row got shorter.
+ * the terminal, and only the runs of cells that changed written: a cursor move to each (the shortest one),
+ * its text, an SGR escape only where the attributes change, an erase to the end of the line where the row
+ * got shorter. Text that moved sideways (a HISTORY strip taking its step) is shifted by the terminal itself
+ * (delete or insert characters) when that is shorter, and a row's runs may go right to left when the cursor
+ * comes from the right.
  *
  * Pure: strings in, strings out. Positions are relative to the frame's top-left corner, where the cursor
  * was when the frame was first drawn; moving below the rows drawn so far goes through `\r\n` (which scrolls
@@ -291,7 +294,24 @@ export function drawRow(cur: Cursor, y: number, before: Row | undefined, line: s
   let best = plain(state.old, cur, before.trust === 'cells');
   for (let pass = 0; pass < 2 && before.trust === 'full'; pass++) {
     let next: typeof state | undefined;
+    let done = false;
     for (const shift of shifts(state.old, cells, width)) {
+      // First what differs left of the shift, then the shift, then what differs after it: no going back.
+      if (pass === 0 && cells[shift.at]?.ch !== '') {
+        const c: Cursor = { ...cur };
+        let op = diffCells(c, y, state.old, cells, width, false, false, 0, shift.at) + moveTo(c, y, shift.at);
+        if (c.sgr !== '') {
+          op += `${ESC}m`;
+          c.sgr = '';
+        }
+        op += `${ESC}${num(shift.count)}${shift.kind === 'delete' ? 'P' : '@'}`;
+        op += diffCells(c, y, shift.row, cells, width, false, false, shift.at);
+        if (bytes(op) < bytes(best.out)) {
+          best = { out: op, cursor: c };
+          next = undefined;
+          done = true;
+        }
+      }
       const c: Cursor = { ...state.cursor };
       let op = state.prefix + moveTo(c, y, shift.at);
       if (c.sgr !== '') {
@@ -304,9 +324,10 @@ export function drawRow(cur: Cursor, y: number, before: Row | undefined, line: s
       if (bytes(op) + bytes(rest.out) < bytes(best.out)) {
         best = { out: op + rest.out, cursor: rest.cursor };
         next = { cursor: c, old: shift.row, prefix: op };
+        done = false;
       }
     }
-    if (!next) break;
+    if (!next || done) break;
     state = next;
   }
   Object.assign(cur, best.cursor);
@@ -345,13 +366,14 @@ function* shifts(old: readonly Cell[], cells: readonly Cell[], width: number): G
 }
 
 /** Cells `old` (on screen at row y, then blanks) turned into `cells` by writing the runs that differ. */
-function diffCells(cur: Cursor, y: number, old: readonly Cell[], cells: readonly Cell[], width: number, tailUnknown: boolean, reverse = false): string {
+function diffCells(cur: Cursor, y: number, old: readonly Cell[], cells: readonly Cell[], width: number, tailUnknown: boolean, reverse = false, lo = 0, hi = Number.POSITIVE_INFINITY): string {
   const n = cells.length;
-  let tail = tailUnknown;
-  for (let x = n; x < old.length && !tail; x++) if (!same(old[x], BLANK)) tail = true;
+  // Only the cells from lo to hi; the erase of what follows the line only with the end of it.
+  let tail = hi > n && tailUnknown;
+  for (let x = n; x < old.length && !tail && hi > n; x++) if (!same(old[x], BLANK)) tail = true;
   // Runs of changed cells: [start, end) pairs, a wide character never cut in two.
   const runs: Array<[number, number]> = [];
-  for (let x = 0; x < n; x++) {
+  for (let x = lo; x < Math.min(n, hi); x++) {
     if (same(old[x], cells[x])) continue;
     let start = x;
     while (start > 0 && cells[start]!.ch === '') start--;
