@@ -21,8 +21,8 @@ const FIGURES = [
   { id: 'once', title: '`--once --json`, 10 backends', baseline: '`node -e 0`', budget: 3, run: once },
   { id: 'cpu', title: 'CPU per probe, 1000 backends at 1 s', baseline: 'bare undici loop, same schedule', budget: 1.3, run: cpu, engine: true },
   { id: 'rss', title: 'RSS, 1000 backends after warm-up', baseline: 'bare undici loop, same connections', budget: 1.2, run: rss, engine: true },
-  { id: 'bytes-steady', title: 'terminal bytes per round, 50 steady backends', baseline: 'full redraw of the screen', budget: 0.2, run: bytesSteady },
-  { id: 'bytes-flip', title: 'terminal bytes per round, every status flipping', baseline: 'full redraw of the screen', budget: 1.0, run: bytesFlip },
+  { id: 'bytes-steady', title: 'terminal bytes per round, 50 steady backends, from the first round, 160×50 and 120×60', baseline: 'full redraw of the screen', budget: 0.2, run: bytesSteady },
+  { id: 'bytes-flip', title: 'terminal bytes per round, every status flipping', baseline: 'full redraw of the screen', budget: 0.4, run: bytesFlip },
   { id: 'death', title: 'death → UNHEALTHY on `--events` (10 s, fall 3, fast 1 s)', baseline: 'interval × fall', budget: 0.4, run: death },
   { id: 'soak', title: 'RSS growth, 10-min soak, 200 flapping backends', baseline: 'RSS after the first minute', budget: 1.1, run: soak },
 ];

@@ -1,6 +1,10 @@
 // Patches to Ink, applied by src/bundle.mjs when it bundles Ink (and by src/ui/ink-patches.test.ts, which
 // checks the patched screen buffer draws what Ink's own does). Plain JS so it needs nothing but esbuild.
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+/** nexus-top's cell renderer (TypeScript: esbuild bundles it with Ink). */
+const CELL_LOG = fileURLToPath(new URL('./ui/cell-log.ts', import.meta.url));
 
 /**
  * Patches to Ink 6.8, applied at bundle time; the build fails if a patched line is no longer there, so an
@@ -21,6 +25,19 @@ export const INK_PATCHES = {
       // most of what a steady dashboard sends over SSH. One `ESC[nE` per run of unchanged lines instead.
       from: "stream.write(buffer.join(''));",
       to: "stream.write(buffer.join('').replace(/(?:\\u001B\\[E){2,}/g, (run) => '\\u001B[' + run.length / 3 + 'E'));",
+    },
+    // Its incremental renderer rewrites every changed line whole: a dashboard whose HISTORY strips grow by a
+    // cell each round rewrites every row every second. src/ui/cell-log.ts writes only the cells that changed
+    // and hands a frame to the renderer above where it cannot know the screen (after a resize, with a cursor).
+    {
+      cellLog: true,
+      from: "import ansiEscapes from 'ansi-escapes';",
+      to: `import ansiEscapes from 'ansi-escapes';\nimport { createCellLog as nexusTopCellLog } from ${JSON.stringify(CELL_LOG)};`,
+    },
+    {
+      cellLog: true,
+      from: 'return createIncremental(stream, { showCursor });',
+      to: 'return nexusTopCellLog(stream, { showCursor }, createIncremental, cliCursor);',
     },
   ],
   // Its screen buffer (node_modules/ink/build/output.js). Every frame it builds the whole screen again from
@@ -155,12 +172,13 @@ export const INK_PATCHES = {
   ],
 };
 
-export const patchInk = {
+/** The esbuild plugin applying `patches` (by default all of them; a test leaves some out to compare). */
+export const inkPatcher = (patchSet = INK_PATCHES) => ({
   name: 'patch-ink',
   setup(b) {
-    b.onLoad({ filter: new RegExp(`[\\\\/]ink[\\\\/]build[\\\\/](${Object.keys(INK_PATCHES).map((f) => f.replace('.', '\\.')).join('|')})$`) }, async (args) => {
+    b.onLoad({ filter: new RegExp(`[\\\\/]ink[\\\\/]build[\\\\/](${Object.keys(patchSet).map((f) => f.replace('.', '\\.')).join('|')})$`) }, async (args) => {
       let source = await readFile(args.path, 'utf8');
-      const patches = INK_PATCHES[args.path.replace(/.*[\\/]/, '')];
+      const patches = patchSet[args.path.replace(/.*[\\/]/, '')];
       for (const { from, to } of patches) {
         if (source.split(from).length !== 2) throw new Error(`ink ${args.path.replace(/.*[\\/]ink[\\/]/, '')} changed: re-check the patch of "${from.split('\n')[0]}" in src/ink-patches.mjs`);
         source = source.replace(from, () => to);
@@ -168,4 +186,9 @@ export const patchInk = {
       return { contents: source, loader: 'js' };
     });
   },
-};
+});
+
+export const patchInk = inkPatcher();
+
+/** Every patch but the cell renderer: Ink's line renderer as the dashboard drew with it before. */
+export const INK_PATCHES_LINE_RENDERER = Object.fromEntries(Object.entries(INK_PATCHES).map(([file, patches]) => [file, patches.filter((p) => !p.cellLog)]));
