@@ -59,10 +59,11 @@ export const KEYMAP: Record<ModeKind, readonly Binding[]> = {
     { keys: ['p'], action: 'pause', help: 'pause / resume probing', hint: 'pause' },
     { keys: ['s'], action: 'sort', help: 'sort: name, status, latency, change', hint: 'sort' },
     { keys: ['/'], action: 'filter', help: 'filter by name, type or status', hint: 'filter' },
-    { keys: ['u'], action: 'gpu-panel', help: 'show / hide the GPU panel' },
     { keys: ['escape'], action: 'clear-filter', help: 'clear the filter' },
     { keys: ['?'], action: 'help', help: 'all keys', hint: 'help' },
     ...quit,
+    // Last: the keys a person needs first stay on an 80x24 help screen.
+    { keys: ['u'], action: 'gpu-panel', help: 'show / hide the GPU panel' },
   ],
   detail: [
     { keys: ['escape', 'return'], action: 'close', help: 'back to the table', hint: 'back' },
