@@ -2,8 +2,11 @@ import type { GpuView } from '../gpu/sample.js';
 import type { BackendView, FleetSnapshot } from '../store/types.js';
 import { isoTime, roundMs } from './format.js';
 
-/** One GPU in `--json` (CONTRACT.md "GPUs"): unknown readings null, never 0. */
-function gpuJson(g: GpuView) {
+/**
+ * One GPU in `--json` (CONTRACT.md "GPUs"): unknown readings null, never 0. Recordings use the same shape,
+ * with each unmapped process's reason (`withReasons`).
+ */
+export function gpuJson(g: GpuView, withReasons = false) {
   return {
     index: g.index,
     uuid: g.uuid,
@@ -15,7 +18,7 @@ function gpuJson(g: GpuView) {
     temperature_c: g.temperatureC,
     power_w: g.powerW,
     power_limit_w: g.powerLimitW,
-    processes: g.processes.map((p) => ({ pid: p.pid, name: p.name, memory_bytes: p.memoryBytes, backend: p.backend })),
+    processes: g.processes.map((p) => ({ pid: p.pid, name: p.name, memory_bytes: p.memoryBytes, backend: p.backend, ...(withReasons ? { unmapped: p.unmapped } : {}) })),
   };
 }
 
@@ -51,7 +54,7 @@ export function fleetJson(snapshot: FleetSnapshot, checkedAt: number) {
     checked_at: isoTime(checkedAt),
     summary: { ...snapshot.summary },
     backends: snapshot.backends.map(backendJson),
-    gpus: snapshot.gpu?.gpus?.map(gpuJson) ?? null,
+    gpus: snapshot.gpu?.gpus?.map((g) => gpuJson(g)) ?? null,
     gpu_error: snapshot.gpu?.error ?? null,
   };
 }

@@ -18,6 +18,7 @@
 import { shownArg } from '../config/checks.js';
 import { BACKEND_TYPES, DEFAULT_TOP, type BackendCheck, type BackendConfig, type BackendType, type Config, type HealthSettings, type TopSettings } from '../config/types.js';
 import { eventJson } from '../output/events.js';
+import { gpuJson } from '../output/json.js';
 import { FAILURE_KINDS, type FailureKind, type ProbeResult } from '../probe/types.js';
 import type { GpuView } from '../gpu/sample.js';
 import type { GpuErrorKind, GpuState } from '../gpu/state.js';
@@ -140,20 +141,7 @@ export function gpuLineJson(state: GpuState) {
     tool: state.tool,
     gpus_at: state.gpusAt === null ? null : new Date(state.gpusAt).toISOString(),
     error: state.error,
-    gpus:
-      state.gpus?.map((g) => ({
-        index: g.index,
-        uuid: g.uuid,
-        name: g.name,
-        vendor: g.vendor,
-        utilization: g.utilization,
-        memory_used_bytes: g.memoryUsedBytes,
-        memory_total_bytes: g.memoryTotalBytes,
-        temperature_c: g.temperatureC,
-        power_w: g.powerW,
-        power_limit_w: g.powerLimitW,
-        processes: g.processes.map((p) => ({ pid: p.pid, name: p.name, memory_bytes: p.memoryBytes, backend: p.backend, unmapped: p.unmapped })),
-      })) ?? null,
+    gpus: state.gpus?.map((g) => gpuJson(g, true)) ?? null,
   };
 }
 
