@@ -10,7 +10,7 @@ import { UsageError } from './cli/usage-error.js';
 import { ConfigError } from './config/index.js';
 import { createEngine, type Engine } from './engine.js';
 import { errorCode } from './error-code.js';
-import { systemClock, type Clock } from './monitor/clock.js';
+import { systemClock, type Clock } from './core/clock.js';
 import type { MetricsServer } from './metrics/server.js';
 import { checkUnknown } from './output/check.js';
 import { EXIT } from './output/exit-code.js';

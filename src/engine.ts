@@ -1,6 +1,6 @@
 import type { FleetChange } from './config/diff.js';
 import type { Config } from './config/types.js';
-import type { Clock } from './monitor/clock.js';
+import type { Clock } from './core/clock.js';
 import { createMonitor, type Monitor } from './monitor/monitor.js';
 import type { Connections } from './probe/http.js';
 import { createProber } from './probe/probe.js';

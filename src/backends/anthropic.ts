@@ -1,4 +1,4 @@
-import type { ProbeOutcome } from '../probe/types.js';
+import type { ProbeOutcome } from '../core/outcome.js';
 import { checkList, modelListOutcome } from './judge.js';
 import type { BackendDriver, HttpAnswer } from './types.js';
 

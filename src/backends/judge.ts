@@ -1,4 +1,4 @@
-import type { ProbeOutcome } from '../probe/types.js';
+import type { ProbeOutcome } from '../core/outcome.js';
 import { cleanText, MAX_MODEL_ID } from '../text/sanitize.js';
 import type { Exchange, HttpAnswer } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { ProbeOutcome } from '../probe/types.js';
+import type { ProbeOutcome } from '../core/outcome.js';
 import { cleanText } from '../text/sanitize.js';
 import { bearer, errorOnly, exchangeFailure, isSuccess, judgeAnswer, modelListOutcome } from './judge.js';
 import type { BackendDriver, Get, HttpAnswer } from './types.js';

@@ -1,5 +1,5 @@
 import type { BackendType } from '../config/types.js';
-import type { ProbeOutcome } from '../probe/types.js';
+import type { ProbeOutcome } from '../core/outcome.js';
 import { bearer, checkList, modelListOutcome } from './judge.js';
 import type { BackendDriver, HttpAnswer } from './types.js';
 

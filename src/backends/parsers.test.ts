@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LOAD_BODIES } from '../../test/helpers/load-bodies.js';
 import { wireFiles, wireHttpAnswer } from '../../test/helpers/wire.js';
-import type { ProbeOutcome } from '../probe/types.js';
+import type { ProbeOutcome } from '../core/outcome.js';
 import { MAX_MESSAGE, MAX_MODEL_ID } from '../text/sanitize.js';
 import {
   parseAnthropicModels,

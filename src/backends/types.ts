@@ -1,5 +1,5 @@
 import type { BackendType } from '../config/types.js';
-import type { FailureKind, ProbeOutcome } from '../probe/types.js';
+import type { FailureKind, ProbeOutcome } from '../core/outcome.js';
 
 /** One HTTP answer, body already decoded as WHATWG UTF-8. */
 export interface HttpAnswer {

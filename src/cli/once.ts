@@ -1,6 +1,6 @@
 import { createEngine, type Engine } from '../engine.js';
 import type { Config } from '../config/types.js';
-import type { Clock } from '../monitor/clock.js';
+import type { Clock } from '../core/clock.js';
 import { checkResult } from '../output/check.js';
 import { exitCodeFor } from '../output/exit-code.js';
 import { fleetJson } from '../output/json.js';

@@ -1,4 +1,4 @@
-import { detectType, type DetectOptions, type DetectResult } from '../backends/detect.js';
+import { detectType, type DetectOptions, type DetectResult } from '../probe/detect.js';
 import { DEFAULT_BACKEND } from '../config/parse.js';
 import { configSchema, MAX_NAME_LENGTH } from '../config/schema.js';
 import { BACKEND_TYPES, DEFAULT_HEALTH, DEFAULT_TOP, type BackendConfig, type BackendType, type Config } from '../config/types.js';

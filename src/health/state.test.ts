@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProbeOutcome } from '../probe/types.js';
+import type { ProbeOutcome } from '../core/outcome.js';
 import { failureUnconfirmed, initialHealth, nextEma, nextHealth, type HealthState } from './state.js';
 
 const t = { failureThreshold: 3, recoveryThreshold: 2 };

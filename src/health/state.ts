@@ -1,4 +1,4 @@
-import type { ProbeOutcome } from '../probe/types.js';
+import type { ProbeOutcome } from '../core/outcome.js';
 
 /** What the probes say about a backend, after thresholds. */
 export type Health = 'unknown' | 'healthy' | 'unhealthy' | 'loading';

@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Status } from '../health/state.js';
-import { FAILURE_KINDS } from '../probe/types.js';
+import { FAILURE_KINDS } from '../core/outcome.js';
 import type { GpuView } from '../gpu/sample.js';
 import type { FleetStore } from '../store/store.js';
 

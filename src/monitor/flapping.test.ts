@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeClock } from '../../test/helpers/fake-clock.js';
 import { configOf, ok, refused, scripted } from '../../test/helpers/fleet.js';
-import type { ProbeOutcome } from '../probe/types.js';
+import type { ProbeOutcome } from '../core/outcome.js';
 import { createStore, type FleetStore } from '../store/store.js';
 import type { FleetEvent } from '../store/types.js';
 import { createMonitor, type Monitor } from './monitor.js';

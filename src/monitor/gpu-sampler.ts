@@ -10,7 +10,7 @@ import { gpuViews, type GpuView, type Mapping } from '../gpu/sample.js';
 import type { GpuErrorKind, GpuState, GpuToolName } from '../gpu/state.js';
 import type { GpuProcess, GpuReading } from '../gpu/types.js';
 import { cleanText } from '../text/sanitize.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 
 export interface GpuTool {
   name: GpuToolName;

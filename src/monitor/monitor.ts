@@ -2,9 +2,9 @@ import { setMaxListeners } from 'node:events';
 import type { FleetChange } from '../config/diff.js';
 import type { BackendConfig, Config } from '../config/types.js';
 import { failureUnconfirmed } from '../health/state.js';
-import type { ProbeResult } from '../probe/types.js';
+import type { ProbeResult } from '../core/outcome.js';
 import type { FleetStore } from '../store/store.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 
 /** Probes one backend. Must resolve with a result; a rejection is tolerated and recorded as a failure. */
 export type ProbeFn = (backend: BackendConfig, signal: AbortSignal) => Promise<ProbeResult>;

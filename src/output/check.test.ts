@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeClock } from '../../test/helpers/fake-clock.js';
 import { configOf } from '../../test/helpers/fleet.js';
-import type { ProbeOutcome } from '../probe/types.js';
+import type { ProbeOutcome } from '../core/outcome.js';
 import { createStore, type FleetStore } from '../store/store.js';
 import type { FleetSnapshot } from '../store/types.js';
 import { checkResult, checkUnknown, stateWord } from './check.js';

@@ -8,7 +8,7 @@ import { elapsedMs } from './elapsed.js';
 import { commandOutcome } from './command-outcome.js';
 import { createSemaphore, type Semaphore } from './semaphore.js';
 import { tcpConnect } from './tcp.js';
-import type { ProbeOutcome } from './types.js';
+import type { ProbeOutcome } from '../core/outcome.js';
 
 export interface CheckPart {
   outcome: ProbeOutcome;

@@ -1,5 +1,5 @@
 import { cleanText } from '../text/sanitize.js';
-import type { FailureKind } from './types.js';
+import type { FailureKind } from '../core/outcome.js';
 
 /** The abort reason of the probe's own total deadline. */
 export class ProbeDeadlineError extends Error {

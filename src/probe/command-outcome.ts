@@ -1,6 +1,6 @@
 import { cleanText } from '../text/sanitize.js';
 import { formatDuration } from './classify.js';
-import type { ProbeOutcome } from './types.js';
+import type { ProbeOutcome } from '../core/outcome.js';
 
 /** How a command check ended, as src/probe/command.ts reports it. */
 export interface CommandEnd {

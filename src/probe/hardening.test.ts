@@ -8,7 +8,7 @@ import { closedPort, type Handler, type Loopback, startLoopback, startTlsLoopbac
 import type { BackendConfig, BackendType } from '../config/types.js';
 import { ACCEPT_ENCODING, type Connections } from './http.js';
 import { createProber, type Prober } from './probe.js';
-import type { ProbeResult } from './types.js';
+import type { ProbeResult } from '../core/outcome.js';
 
 /**
  * Hardening against real sockets on 127.0.0.1: every bad answer classified, every fault survived.

@@ -8,7 +8,7 @@ import { loadWire } from '../../test/helpers/wire.js';
 import type { BackendConfig, BackendType } from '../config/types.js';
 import type { Connections } from './http.js';
 import { createProber, type Prober } from './probe.js';
-import type { ProbeResult } from './types.js';
+import type { ProbeResult } from '../core/outcome.js';
 
 const servers: Loopback[] = [];
 const probers: Prober[] = [];

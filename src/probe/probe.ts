@@ -8,7 +8,7 @@ import { classifyError, ProbeCancelledError, ProbeDeadlineError } from './classi
 import { createCheckRunner } from './checks.js';
 import { elapsedMs } from './elapsed.js';
 import { createHttpClient, type Connections } from './http.js';
-import type { ProbeOutcome, ProbeResult } from './types.js';
+import type { ProbeOutcome, ProbeResult } from '../core/outcome.js';
 
 export interface ProberOptions {
   /** One deadline for the whole check of a backend (every request it makes, bodies included). */

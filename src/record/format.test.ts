@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backend, configOf } from '../../test/helpers/fleet.js';
 import type { Config } from '../config/types.js';
-import type { ProbeResult } from '../probe/types.js';
+import type { ProbeResult } from '../core/outcome.js';
 import type { GpuState } from '../gpu/state.js';
 import { createLineParser, gpuLineJson, headerJson, parseHeader, probeJson, recordedEventJson, type RecordedLine, type RecordingHeader } from './format.js';
 

@@ -19,7 +19,7 @@ import { shownArg } from '../config/checks.js';
 import { BACKEND_TYPES, DEFAULT_TOP, type BackendCheck, type BackendConfig, type BackendType, type Config, type HealthSettings, type TopSettings } from '../config/types.js';
 import { eventJson } from '../output/events.js';
 import { gpuJson } from '../output/json.js';
-import { FAILURE_KINDS, type FailureKind, type ProbeResult } from '../probe/types.js';
+import { FAILURE_KINDS, type FailureKind, type ProbeResult } from '../core/outcome.js';
 import type { GpuView } from '../gpu/sample.js';
 import type { GpuErrorKind, GpuState } from '../gpu/state.js';
 import type { FleetEvent } from '../store/types.js';

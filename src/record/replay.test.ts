@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configOf } from '../../test/helpers/fleet.js';
-import type { ProbeResult } from '../probe/types.js';
+import type { ProbeResult } from '../core/outcome.js';
 import { headerJson, probeJson } from './format.js';
 import { RecordingError } from './recorder.js';
 import { createReplayEngine, openRecording } from './replay.js';

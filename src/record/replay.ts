@@ -4,7 +4,7 @@ import { createInterface, type Interface } from 'node:readline';
 import type { Config } from '../config/types.js';
 import type { Engine } from '../engine.js';
 import { errorCode } from '../error-code.js';
-import type { Clock, TimerHandle } from '../monitor/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Monitor } from '../monitor/monitor.js';
 import { createStore } from '../store/store.js';
 import type { ReplayState } from '../store/types.js';

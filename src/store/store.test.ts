@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeClock } from '../../test/helpers/fake-clock.js';
 import { backend, configOf, loading, ok, refused } from '../../test/helpers/fleet.js';
-import type { ProbeOutcome, ProbeResult } from '../probe/types.js';
+import type { ProbeOutcome, ProbeResult } from '../core/outcome.js';
 import { createStore } from './store.js';
 
 const result = (name: string, outcome: ProbeOutcome, at: number, latencyMs = 10): ProbeResult => ({

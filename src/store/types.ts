@@ -2,7 +2,7 @@ import type { BackendType } from '../config/types.js';
 import type { GpuState } from '../gpu/state.js';
 import type { FlapReason } from '../health/flap.js';
 import type { Health, Status } from '../health/state.js';
-import type { FailureKind } from '../probe/types.js';
+import type { FailureKind } from '../core/outcome.js';
 
 export interface CheckView {
   label: string;

@@ -1,5 +1,5 @@
 import type { ProbeSample } from '../store/types.js';
-import type { Segment } from './layout.js';
+import type { Segment } from './segment.js';
 import type { Colour, Theme } from './theme.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configOf } from '../../test/helpers/fleet.js';
 import { storeWith } from '../../test/helpers/render-app.js';
-import type { ProbeOutcome } from '../probe/types.js';
+import type { ProbeOutcome } from '../core/outcome.js';
 import { layoutColumns, ROW_PREFIX } from './layout.js';
 import { makeTheme } from './theme.js';
 

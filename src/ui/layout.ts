@@ -5,19 +5,12 @@ import { lastErrorText } from '../output/table.js';
 import type { BackendView } from '../store/types.js';
 import { coarseAge } from './format.js';
 import { historyCell } from './history.js';
-import type { Colour, Theme } from './theme.js';
+import type { Theme } from './theme.js';
 
 export type ColumnId = 'name' | 'type' | 'status' | 'since' | 'latency' | 'models' | 'gpu' | 'history' | 'error';
 
-export interface Segment {
-  text: string;
-  colour?: Colour;
-  dim?: boolean;
-  bold?: boolean;
-}
-
-/** A table cell: one or more differently styled segments (the status word and FLAPPING, the history bars). */
-export type Cell = readonly Segment[];
+export type { Cell, Segment } from './segment.js';
+import type { Cell, Segment } from './segment.js';
 
 export interface LaidColumn {
   id: ColumnId;

@@ -1,7 +1,7 @@
 import { render } from 'ink';
 import React from 'react';
 import type { Engine } from '../engine.js';
-import type { Clock, TimerHandle } from '../monitor/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import type { AppMeta, FleetActions } from './actions.js';
 import { App } from './app.js';
 import { EXIT } from '../output/exit-code.js';

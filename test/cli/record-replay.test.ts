@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoFleet } from '../../src/demo/fleet.js';
 import { createEngine } from '../../src/engine.js';
-import { systemClock } from '../../src/monitor/clock.js';
+import { systemClock } from '../../src/core/clock.js';
 import { eventJson } from '../../src/output/events.js';
 import { exitCodeFor } from '../../src/output/exit-code.js';
 import { fleetJson } from '../../src/output/json.js';

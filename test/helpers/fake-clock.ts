@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../src/monitor/clock.js';
+import type { Clock, TimerHandle } from '../../src/core/clock.js';
 
 interface Pending {
   id: number;

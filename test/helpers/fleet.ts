@@ -1,8 +1,8 @@
 import type { BackendConfig, Config } from '../../src/config/types.js';
 import { DEFAULT_HEALTH, DEFAULT_TOP } from '../../src/config/types.js';
-import type { Clock } from '../../src/monitor/clock.js';
+import type { Clock } from '../../src/core/clock.js';
 import type { ProbeFn } from '../../src/monitor/monitor.js';
-import type { ProbeOutcome, ProbeResult } from '../../src/probe/types.js';
+import type { ProbeOutcome, ProbeResult } from '../../src/core/outcome.js';
 
 export function backend(name: string, extra: Partial<BackendConfig> = {}): BackendConfig {
   return { name, url: `http://127.0.0.1:1/${name}`, type: 'generic', priority: 50, tlsVerify: true, ...extra };

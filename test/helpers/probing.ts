@@ -1,5 +1,5 @@
 import type { BackendConfig, BackendType } from '../../src/config/types.js';
-import type { ProbeResult } from '../../src/probe/types.js';
+import type { ProbeResult } from '../../src/core/outcome.js';
 
 /** A backend named `b1` at `url`, as probe tests need one. */
 export const backendAt = (url: string, type: BackendType, extra: Partial<BackendConfig> = {}): BackendConfig => ({

@@ -3,7 +3,7 @@ import React from 'react';
 import stripAnsi from 'strip-ansi';
 import { vi } from 'vitest';
 import type { Config } from '../../src/config/types.js';
-import type { ProbeOutcome, ProbeResult } from '../../src/probe/types.js';
+import type { ProbeOutcome, ProbeResult } from '../../src/core/outcome.js';
 import { createStore, type FleetStore } from '../../src/store/store.js';
 import type { FleetActions } from '../../src/ui/actions.js';
 import { App } from '../../src/ui/app.js';

@@ -18,8 +18,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_HEALTH, DEFAULT_TOP, type Config } from '../../src/config/types.js';
 import { createEngine, type Engine } from '../../src/engine.js';
-import { systemClock } from '../../src/monitor/clock.js';
-import type { ProbeResult } from '../../src/probe/types.js';
+import { systemClock } from '../../src/core/clock.js';
+import type { ProbeResult } from '../../src/core/outcome.js';
 import type { FleetEvent } from '../../src/store/types.js';
 
 const N = 1_000;

@@ -1,5 +1,5 @@
 import { useMemo, useSyncExternalStore } from 'react';
-import type { Clock, TimerHandle } from '../../monitor/clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { FleetSnapshot } from '../../store/types.js';
 
 export interface SnapshotSource {

@@ -1,12 +1,12 @@
 import { DEFAULT_HEALTH, DEFAULT_TOP, type BackendType } from '../config/types.js';
-import { ProbeCancelledError, ProbeDeadlineError } from '../probe/classify.js';
-import { createHttpClient } from '../probe/http.js';
-import { endpointUrl } from '../probe/probe.js';
+import { ProbeCancelledError, ProbeDeadlineError } from './classify.js';
+import { createHttpClient } from './http.js';
+import { endpointUrl } from './probe.js';
 import { redactSecrets } from '../text/redact.js';
 import { cleanText } from '../text/sanitize.js';
-import { parseOllamaTags } from './ollama.js';
-import { parseOpenAIModels } from './openai.js';
-import type { Exchange } from './types.js';
+import { parseOllamaTags } from '../backends/ollama.js';
+import { parseOpenAIModels } from '../backends/openai.js';
+import type { Exchange } from '../backends/types.js';
 
 /**
  * What kind of server is at a URL, asked of the server itself. Every request goes through the
