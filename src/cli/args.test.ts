@@ -18,6 +18,23 @@ describe('the command line', () => {
     expect(options()).toMatchObject({ once: false, json: false, demo: false, color: true, debug: false, help: false, version: false, events: false, check: false, headless: false, targets: [] });
   });
 
+  it('takes the load, generation, router and GPU flags', () => {
+    expect(options()).toMatchObject({ load: true, gpu: true });
+    expect(options('--load-interval', '7s', '--generate=1m', '--router', 'http://127.0.0.1:8000', '--gpu-interval', '500ms')).toMatchObject({
+      loadIntervalMs: 7_000,
+      generateIntervalMs: 60_000,
+      routerUrl: 'http://127.0.0.1:8000',
+      gpuIntervalMs: 500,
+    });
+    expect(options('--no-load', '--no-gpu')).toMatchObject({ load: false, gpu: false });
+    expect(usageError('--load-interval', 'soon')).toBe("--load-interval: 'soon' is not a duration (try 500ms, 5s or 1m)");
+    expect(usageError('--router', 'ftp://x')).toBe("--router: 'ftp://x' must be an http:// or https:// URL");
+    expect(usageError('--gpu-interval', '10ms')).toMatch(/^--gpu-interval: at least 100ms/);
+    expect(usageError('--no-gpu', '--gpu-interval', '1s')).toBe('--no-gpu cannot be used with --gpu-interval');
+    expect(usageError('--replay', 'x.ndjson', '--generate', '1m')).toMatch(/^--replay cannot be used with --generate/);
+    expect(usageError('--no-load=yes')).toBe('--no-load takes no value');
+  });
+
   it('takes values separated, joined with =, and short flags', () => {
     expect(options('--config', 'a.toml').config).toBe('a.toml');
     expect(options('--config=a.toml').config).toBe('a.toml');

@@ -1,6 +1,7 @@
 import meow from 'meow';
 import packageJson from '../../package.json' with { type: 'json' };
 import { parseDuration } from '../config/index.js';
+import { routerUrlProblem } from '../config/parse.js';
 import { parseMetricsAddress, type MetricsAddress } from '../metrics/address.js';
 import { HELP } from './help.js';
 import { parseTarget } from './targets.js';
@@ -32,6 +33,13 @@ export interface CliOptions {
   headless: boolean;
   /** --metrics [HOST:]PORT: serve /metrics in the Prometheus text format. */
   metrics?: MetricsAddress;
+  /** --load-interval, --no-load, --generate, --router, --gpu-interval, --no-gpu. */
+  loadIntervalMs?: number;
+  load: boolean;
+  generateIntervalMs?: number;
+  routerUrl?: string;
+  gpuIntervalMs?: number;
+  gpu: boolean;
   /** Backends named on the command line (`[NAME@][TYPE=]URL`), checked for syntax; resolved with the config. */
   targets: string[];
 }
@@ -54,7 +62,15 @@ const FLAGS = {
   check: { type: 'boolean', default: false },
   headless: { type: 'boolean', default: false },
   metrics: { type: 'string' },
+  loadInterval: { type: 'string' },
+  load: { type: 'boolean', default: true },
+  generate: { type: 'string' },
+  router: { type: 'string' },
+  gpuInterval: { type: 'string' },
+  gpu: { type: 'boolean', default: true },
 } as const;
+
+const dashed = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 function duration(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -87,6 +103,12 @@ interface RawFlags {
   check: boolean;
   headless: boolean;
   metrics?: string | undefined;
+  loadInterval?: string | undefined;
+  load: boolean;
+  generate?: string | undefined;
+  router?: string | undefined;
+  gpuInterval?: string | undefined;
+  gpu: boolean;
 }
 
 /** Flags that make no sense together: a usage error (exit 3) rather than a silent choice. */
@@ -101,9 +123,13 @@ function checkCombinations(f: RawFlags, targets: readonly string[]): void {
     if (targets.length > 0) throw new UsageError('--replay cannot be used with backend URLs (the recording says which fleet it watched)');
     if (f.headless) throw new UsageError('--replay cannot be used with --headless (nothing is probed in a replay)');
     if (f.metrics !== undefined) throw new UsageError('--replay cannot be used with --metrics (nothing is probed in a replay)');
+    const asking = f.loadInterval !== undefined ? '--load-interval' : !f.load ? '--no-load' : f.generate !== undefined ? '--generate' : f.router !== undefined ? '--router' : f.gpuInterval !== undefined ? '--gpu-interval' : !f.gpu ? '--no-gpu' : undefined;
+    if (asking) throw new UsageError(`--replay cannot be used with ${asking} (a replay shows what was recorded and asks nothing)`);
   } else if (f.speed !== undefined) {
     throw new UsageError('--speed needs --replay FILE');
   }
+  if (!f.load && f.loadInterval !== undefined) throw new UsageError('--no-load cannot be used with --load-interval');
+  if (!f.gpu && f.gpuInterval !== undefined) throw new UsageError('--no-gpu cannot be used with --gpu-interval');
   if (f.demo && targets.length > 0) throw new UsageError('--demo cannot be used with backend URLs (the demo fleet is its own)');
   if (f.events && (f.once || f.json)) throw new UsageError(`--events cannot be used with ${f.json ? '--json' : '--once'} (--events streams until stopped)`);
   if (f.check) {
@@ -179,8 +205,8 @@ export function parseArgs(argv: string[]): { options: CliOptions; help: string; 
   if (unknown.length > 0) throw new UsageError(`unknown option ${unknown.join(', ')} (see --help)`);
   const f = cli.flags;
   // `--config` last, `--config --once`, `--record ''`: meow gives an empty string.
-  for (const name of ['config', 'interval', 'timeout', 'record', 'replay', 'speed', 'metrics'] as const) {
-    if (f[name] !== undefined && f[name].trim() === '') throw new UsageError(`--${name} needs a value`);
+  for (const name of ['config', 'interval', 'timeout', 'record', 'replay', 'speed', 'metrics', 'loadInterval', 'generate', 'router', 'gpuInterval'] as const) {
+    if (f[name] !== undefined && f[name].trim() === '') throw new UsageError(`--${dashed(name)} needs a value`);
   }
   // meow is told that input is text: a backend URL (or a number) stays as typed.
   const targets = cli.input.map(String);
@@ -198,8 +224,24 @@ export function parseArgs(argv: string[]): { options: CliOptions; help: string; 
     events: f.events,
     check: f.check,
     headless: f.headless,
+    load: f.load,
+    gpu: f.gpu,
     targets,
   };
+  const loadIntervalMs = duration('load-interval', f.loadInterval);
+  if (loadIntervalMs !== undefined) options.loadIntervalMs = loadIntervalMs;
+  const generateIntervalMs = duration('generate', f.generate);
+  if (generateIntervalMs !== undefined) options.generateIntervalMs = generateIntervalMs;
+  const gpuIntervalMs = duration('gpu-interval', f.gpuInterval);
+  if (gpuIntervalMs !== undefined) {
+    if (gpuIntervalMs < 100) throw new UsageError(`--gpu-interval: at least 100ms (a GPU tool takes tens of ms to run), got '${f.gpuInterval}'`);
+    options.gpuIntervalMs = gpuIntervalMs;
+  }
+  if (f.router !== undefined) {
+    const problem = routerUrlProblem(f.router);
+    if (problem !== null) throw new UsageError(`--router: ${problem}`);
+    options.routerUrl = f.router;
+  }
   if (f.metrics !== undefined) options.metrics = parseMetricsAddress(f.metrics);
   if (f.record !== undefined) options.record = f.record;
   if (f.replay !== undefined) options.replay = f.replay;

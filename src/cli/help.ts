@@ -37,6 +37,20 @@ export const HELP = `
                          (default: [health_check] interval_seconds, 30s)
     --timeout DURATION   deadline for one probe, connect to last byte
                          (default: [health_check] timeout_seconds, 5s)
+    --load-interval DURATION
+                         how often each backend is asked how loaded it is (queue,
+                         KV cache, slots, models in VRAM) (default: [top]
+                         load_interval_seconds, else the interval but at least 5s)
+    --no-load            do not ask backends for load ([top] load = false)
+    --generate DURATION  also check, this often, that each backend still generates
+                         (one 1-token completion; off by default; [top]
+                         generate_interval_seconds)
+    --router URL         a Nexus router to read /v1/stats and /health from, each
+                         load interval ([top] router_url)
+    --gpu-interval DURATION
+                         how often nvidia-smi, amd-smi or rocm-smi is run (default:
+                         [top] gpu_interval_seconds, 2s)
+    --no-gpu             do not read the box's GPUs ([top] gpu = false)
     --speed N|max        replay speed: 1 as recorded, 10 ten times faster, max no
                          waiting (default: 1; --once always replays at max)
     --no-color           no colour (also NO_COLOR=1); FORCE_COLOR=1 forces it

@@ -25,13 +25,38 @@ export interface Resolved {
   reloadable?: { file: string; overrides: ConfigOverrides; extra: BackendConfig[] };
 }
 
+/** The flags that replace a config file's values (passed to the parser, so its checks apply to them too). */
+export function configOverrides(options: CliOptions): ConfigOverrides {
+  return {
+    ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.loadIntervalMs !== undefined ? { loadIntervalMs: options.loadIntervalMs } : {}),
+    ...(options.load ? {} : { load: false }),
+    ...(options.generateIntervalMs !== undefined ? { generateIntervalMs: options.generateIntervalMs } : {}),
+    ...(options.routerUrl !== undefined ? { routerUrl: options.routerUrl } : {}),
+    ...(options.gpuIntervalMs !== undefined ? { gpuIntervalMs: options.gpuIntervalMs } : {}),
+    ...(options.gpu ? {} : { gpu: false }),
+  };
+}
+
+/** The same flags over a config that came from no file (URLs only, the demo fleet). */
 function withOverrides(config: Config, options: CliOptions): Config {
+  const o = configOverrides(options);
   return {
     ...config,
     health: {
       ...config.health,
-      ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(o.intervalMs !== undefined ? { intervalMs: o.intervalMs } : {}),
+      ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+    },
+    top: {
+      ...config.top,
+      ...(o.loadIntervalMs !== undefined ? { loadIntervalMs: o.loadIntervalMs } : {}),
+      ...(o.load !== undefined ? { load: o.load } : {}),
+      ...(o.generateIntervalMs !== undefined ? { generateIntervalMs: o.generateIntervalMs } : {}),
+      ...(o.routerUrl !== undefined ? { routerUrl: o.routerUrl } : {}),
+      ...(o.gpuIntervalMs !== undefined ? { gpuIntervalMs: o.gpuIntervalMs } : {}),
+      ...(o.gpu !== undefined ? { gpu: o.gpu } : {}),
     },
   };
 }
@@ -42,10 +67,7 @@ function withOverrides(config: Config, options: CliOptions): Config {
  * explicit one (--config, $NEXUS_TOP_CONFIG); their types are detected now, concurrently, within the timeout.
  */
 export async function resolveConfig(options: CliOptions, env: Record<string, string | undefined>): Promise<Resolved> {
-  const overrides = {
-    ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-  };
+  const overrides = configOverrides(options);
   if (options.targets.length > 0) {
     const located = locateConfig({ flag: options.config, env, cwd: process.cwd(), home: homedir(), exists: existsSync });
     const file = located?.explicit ? loadConfig(located.path, overrides) : undefined;

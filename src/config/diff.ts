@@ -22,9 +22,17 @@ function sameLabels(a: BackendConfig, b: BackendConfig): boolean {
   return a.priority === b.priority && a.zone === b.zone && a.tier === b.tier;
 }
 
+/** Settings are numbers, strings, booleans, null, or a flat table of strings (`generate_models`). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => (a as Record<string, unknown>)[k] === (b as Record<string, unknown>)[k]);
+}
+
 function sameSettings(a: Config, b: Config): boolean {
   const keys = <T extends object>(x: T): (keyof T)[] => Object.keys(x) as (keyof T)[];
-  return keys(a.health).every((k) => a.health[k] === b.health[k]) && keys(a.top).every((k) => a.top[k] === b.top[k]);
+  return keys(a.health).every((k) => a.health[k] === b.health[k]) && keys(a.top).every((k) => sameValue(a.top[k], b.top[k]));
 }
 
 export function diffFleets(before: Config, after: Config): FleetChange {

@@ -6,7 +6,7 @@ import { ConfigError } from './errors.js';
 import { parse as parseToml } from 'smol-toml';
 import { parseChecks } from './checks.js';
 import { parseConfig } from './parse.js';
-import { DEFAULT_HEALTH, DEFAULT_TOP } from './types.js';
+import { DEFAULT_HEALTH, DEFAULT_TOP, loadIntervalMs } from './types.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const read = (rel: string): string => readFileSync(resolve(root, rel), 'utf8');
@@ -103,6 +103,27 @@ describe('flap detection and history settings', () => {
     expect(parseConfig(`[top]\nflap_changes = 6\nflap_window_seconds = 90\n${base}`, 'n.toml').top).toMatchObject({ flapChanges: 6, flapWindowMs: 90_000 });
     expect(parseConfig(`[health_check]\ninterval_seconds = 0.5\n[top]\nflap_window_seconds = 1\n${base}`, 'n.toml').top.flapWindowMs).toBe(1_000);
   });
+  it('load, generation, router and GPU keys: defaults, values, and the load interval in force', () => {
+    const d = parseConfig(base, 'n.toml');
+    expect(d.top).toMatchObject({ load: true, loadIntervalMs: null, generateIntervalMs: null, generateModels: {}, routerUrl: null, gpu: true, gpuIntervalMs: 2_000 });
+    // Default: the probe interval (30 s), but not below 5 s.
+    expect(loadIntervalMs(d)).toBe(30_000);
+    expect(loadIntervalMs(parseConfig(`[health_check]\ninterval_seconds = 1\n${base}`, 'n.toml'))).toBe(5_000);
+    const names = [...base.matchAll(/name = "([^"]+)"/g)].map((m) => m[1]!);
+    const set = parseConfig(
+      `[top]\nload = false\nload_interval_seconds = 2.5\ngenerate_interval_seconds = 60\nrouter_url = "http://127.0.0.1:8000"\ngpu = false\ngpu_interval_seconds = 0.5\n[top.generate_models]\n"${names[0]}" = "m1"\n${base}`,
+      'n.toml',
+    );
+    expect(set.top).toMatchObject({ load: false, loadIntervalMs: 2_500, generateIntervalMs: 60_000, routerUrl: 'http://127.0.0.1:8000', gpu: false, gpuIntervalMs: 500, generateModels: { [names[0]!]: 'm1' } });
+    expect(loadIntervalMs(set)).toBe(2_500);
+    // Flags win over the file.
+    expect(parseConfig(`[top]\nload_interval_seconds = 9\n${base}`, 'n.toml', { loadIntervalMs: 3_000, gpu: false, routerUrl: 'http://r:1' }).top).toMatchObject({ loadIntervalMs: 3_000, gpu: false, routerUrl: 'http://r:1' });
+  });
+  it('refuse a generate_models entry for no backend, and a router_url that is not http(s), naming the line', () => {
+    expect(() => parseConfig(`[top.generate_models]\nnobody = "m"\n${base}`, 'n.toml')).toThrow(/^n\.toml:2: top\.generate_models\.nobody: no backend is named "nobody"/);
+    expect(() => parseConfig(`[top]\nrouter_url = "ftp://x"\n${base}`, 'n.toml')).toThrow("n.toml:2: top.router_url: 'ftp://x' must be an http:// or https:// URL");
+    expect(() => parseConfig(`[top]\nload_interval_secs = 5\n${base}`, 'n.toml')).toThrow(/^n\.toml:2: top\.load_interval_secs: .*load_interval_seconds/);
+  });
   it('refuse fewer than 2 status changes (a single outage would be flapping), naming the line', () => {
     expect(() => parseConfig(`[top]\nflap_changes = 1\n${base}`, 'n.toml')).toThrow(/^n\.toml:2: top\.flap_changes: .*2/);
     expect(() => parseConfig(`[top]\nflap_changes = 2.5\n${base}`, 'n.toml')).toThrow(/^n\.toml:2: top\.flap_changes: expected an integer/);
@@ -119,7 +140,7 @@ describe('flap detection and history settings', () => {
   });
   it('refuse a key [top] does not know, suggesting the closest one; other tables keep unknown keys (Nexus has many)', () => {
     expect(() => parseConfig(`[top]\nhistory_sise = 10\n${base}`, 'n.toml')).toThrow('n.toml:2: top.history_sise: unknown key; did you mean history_size?');
-    expect(() => parseConfig(`[top]\nflap_window = 11\ncolour = "red"\n${base}`, 'n.toml')).toThrow(/^n\.toml:3: top\.colour: unknown key \(known: fast_interval_seconds, .*flap_window_seconds, command_concurrency, checks\)$/);
+    expect(() => parseConfig(`[top]\nflap_window = 11\ncolour = "red"\n${base}`, 'n.toml')).toThrow(/^n\.toml:3: top\.colour: unknown key \(known: fast_interval_seconds, .*command_concurrency, checks, load, .*gpu_interval_seconds\)$/);
     // The first problem in the file wins, whichever kind it is.
     expect(() => parseConfig(`[top]\nconcurrency = 0\nflap_lo = 5\n${base}`, 'n.toml')).toThrow(/^n\.toml:2: top\.concurrency: /);
     expect(() => parseConfig(`[top]\nflap_lo = 5\nconcurrency = 0\n${base}`, 'n.toml')).toThrow('n.toml:2: top.flap_lo: unknown key; did you mean flap_low?');
@@ -141,7 +162,7 @@ describe('a full Nexus config', () => {
       failureThreshold: 5,
       recoveryThreshold: 1,
     });
-    expect(config.top).toEqual({ fastIntervalMs: 500, concurrency: 8, bodyLimitBytes: 1_048_576, historySize: 60, flapWindow: 11, flapLow: 15, flapHigh: 35, flapChanges: 5, flapWindowMs: 45_000, commandConcurrency: 2 });
+    expect(config.top).toEqual({ fastIntervalMs: 500, concurrency: 8, bodyLimitBytes: 1_048_576, historySize: 60, flapWindow: 11, flapLow: 15, flapHigh: 35, flapChanges: 5, flapWindowMs: 45_000, commandConcurrency: 2, load: true, loadIntervalMs: null, generateIntervalMs: null, generateModels: {}, routerUrl: null, gpu: true, gpuIntervalMs: 2_000 });
   });
 
   it('reads every backend field and ignores [server], [routing], [discovery], [logging] and unknown keys', () => {

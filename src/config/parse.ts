@@ -19,6 +19,28 @@ const NO_CHECKS: ReadonlyMap<string, BackendCheck> = new Map();
 export interface ConfigOverrides {
   intervalMs?: number;
   timeoutMs?: number;
+  /** --load-interval, --no-load. */
+  loadIntervalMs?: number;
+  load?: boolean;
+  /** --generate DURATION. */
+  generateIntervalMs?: number;
+  /** --router URL. */
+  routerUrl?: string;
+  /** --gpu-interval, --no-gpu. */
+  gpuIntervalMs?: number;
+  gpu?: boolean;
+}
+
+/** A router URL must be http(s) with a host; the message says what is wrong with it. */
+export function routerUrlProblem(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `'${displayUrl(url)}' is not a URL (expected http://HOST:PORT)`;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `'${displayUrl(url)}' must be an http:// or https:// URL`;
+  return null;
 }
 
 export const DEFAULT_BACKEND = { type: 'generic', priority: 50, tlsVerify: true } as const satisfies Partial<BackendConfig>;
@@ -108,6 +130,19 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
     }
     checks = parsed.checks;
   }
+  const generateModels: Record<string, string> = {};
+  for (const [name, model] of Object.entries(t.generate_models ?? {})) {
+    if (!firstByName.has(name)) {
+      throw new ConfigError(`no backend is named ${quote(name)}`, { file, line: lines().nearest(['top', 'generate_models', name])?.line, key: formatKeyPath(['top', 'generate_models', name]) });
+    }
+    generateModels[name] = model;
+  }
+  const routerUrl = overrides.routerUrl ?? t.router_url ?? null;
+  if (routerUrl !== null) {
+    const problem = routerUrlProblem(routerUrl);
+    // --router was checked with the other flags (a usage error); this is the file's.
+    if (problem !== null) throw topError('router_url', problem);
+  }
   return {
     source: file,
     health: {
@@ -125,6 +160,13 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
       flapChanges: t.flap_changes ?? DEFAULT_TOP.flapChanges,
       flapWindowMs,
       commandConcurrency: t.command_concurrency ?? DEFAULT_TOP.commandConcurrency,
+      load: overrides.load ?? t.load ?? DEFAULT_TOP.load,
+      loadIntervalMs: overrides.loadIntervalMs ?? secondsToMs(t.load_interval_seconds) ?? DEFAULT_TOP.loadIntervalMs,
+      generateIntervalMs: overrides.generateIntervalMs ?? secondsToMs(t.generate_interval_seconds) ?? DEFAULT_TOP.generateIntervalMs,
+      generateModels,
+      routerUrl,
+      gpu: overrides.gpu ?? t.gpu ?? DEFAULT_TOP.gpu,
+      gpuIntervalMs: overrides.gpuIntervalMs ?? secondsToMs(t.gpu_interval_seconds) ?? DEFAULT_TOP.gpuIntervalMs,
     },
     backends: backends.map((b): BackendConfig => {
       const backend: BackendConfig = {

@@ -50,6 +50,14 @@ export const topSchema = z.strictObject({
   command_concurrency: z.optional(int().check(z.gte(1), z.lte(MAX_CONCURRENCY))),
   // Checked by src/config/checks.ts, whose messages speak of backends and argv lists.
   checks: z.optional(z.unknown()),
+  load: z.optional(z.boolean()),
+  load_interval_seconds: z.optional(seconds),
+  generate_interval_seconds: z.optional(seconds),
+  // Backend names are checked against [[backends]] in parse.ts (the message names the key).
+  generate_models: z.optional(z.record(z.string(), z.string().check(z.minLength(1), z.maxLength(1024)))),
+  router_url: z.optional(z.string()),
+  gpu: z.optional(z.boolean()),
+  gpu_interval_seconds: z.optional(z.number().check(z.gte(0.1), z.lte(MAX_SECONDS))),
 });
 
 /** A name is a label on a screen line; a URL a few hundred bytes. Past these, the value is a mistake (a pasted file). */

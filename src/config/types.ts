@@ -70,6 +70,20 @@ export interface TopSettings {
   flapWindowMs: number | null;
   /** Command checks running at once, over the whole fleet. */
   commandConcurrency: number;
+  /** Ask each backend how loaded it is (`[top] load`, `--no-load`). */
+  load: boolean;
+  /** How often load is asked; null: the probe interval, but not below 5 s (`loadIntervalMs()`). */
+  loadIntervalMs: number | null;
+  /** The generation check's interval; null: off (the default; `--generate`). */
+  generateIntervalMs: number | null;
+  /** Backend name → the model its generation check asks (`[top.generate_models]`). */
+  generateModels: Readonly<Record<string, string>>;
+  /** A Nexus router whose `/v1/stats` and `/health` are read each load interval (`--router`); null: none. */
+  routerUrl: string | null;
+  /** Read the box's GPUs with nvidia-smi, amd-smi or rocm-smi (`[top] gpu`, `--no-gpu`). */
+  gpu: boolean;
+  /** How often the GPU tool runs. */
+  gpuIntervalMs: number;
 }
 
 export interface Config {
@@ -99,4 +113,19 @@ export const DEFAULT_TOP: TopSettings = {
   flapChanges: 4,
   flapWindowMs: null,
   commandConcurrency: 4,
+  load: true,
+  loadIntervalMs: null,
+  generateIntervalMs: null,
+  generateModels: {},
+  routerUrl: null,
+  gpu: true,
+  gpuIntervalMs: 2_000,
 };
+
+/** Load is asked no more often than this unless `load_interval_seconds` says so. */
+export const MIN_DEFAULT_LOAD_INTERVAL_MS = 5_000;
+
+/** The load interval in force: the configured one, or the probe interval but not below 5 s. */
+export function loadIntervalMs(config: Pick<Config, 'health' | 'top'>): number {
+  return config.top.loadIntervalMs ?? Math.max(config.health.intervalMs, MIN_DEFAULT_LOAD_INTERVAL_MS);
+}

@@ -74,6 +74,13 @@ export function headerJson(config: Config, info: HeaderInfo) {
         // null: the default window, which follows the interval.
         flap_window_ms: t.flapWindowMs,
         command_concurrency: t.commandConcurrency,
+        load: t.load,
+        load_interval_ms: t.loadIntervalMs,
+        generate_interval_ms: t.generateIntervalMs,
+        generate_models: t.generateModels,
+        router_url: t.routerUrl === null ? null : displayUrl(t.routerUrl),
+        gpu: t.gpu,
+        gpu_interval_ms: t.gpuIntervalMs,
       },
       backends: config.backends.map((b) => ({
         name: b.name,
@@ -301,6 +308,16 @@ export function parseHeader(text: string): Parsed<RecordingHeader> {
       flapWindowMs: tc['flap_window_ms'] === undefined || tc['flap_window_ms'] === null ? DEFAULT_TOP.flapWindowMs : num(tc, 'flap_window_ms', tw, positive, 'a number > 0'),
       // Recordings made before command checks lack it.
       commandConcurrency: tc['command_concurrency'] === undefined ? DEFAULT_TOP.commandConcurrency : num(tc, 'command_concurrency', tw, intAtLeast(1), 'a whole number ≥ 1'),
+      // Recordings made before load, generation, router and GPU settings lack these: the defaults then.
+      // A replay asks nothing of the network, so these only describe what the recorded run did.
+      load: typeof tc['load'] === 'boolean' ? tc['load'] : DEFAULT_TOP.load,
+      loadIntervalMs: tc['load_interval_ms'] === undefined || tc['load_interval_ms'] === null ? DEFAULT_TOP.loadIntervalMs : num(tc, 'load_interval_ms', tw, positive, 'a number > 0'),
+      generateIntervalMs:
+        tc['generate_interval_ms'] === undefined || tc['generate_interval_ms'] === null ? DEFAULT_TOP.generateIntervalMs : num(tc, 'generate_interval_ms', tw, positive, 'a number > 0'),
+      generateModels: stringRecord(tc['generate_models']),
+      routerUrl: typeof tc['router_url'] === 'string' ? tc['router_url'] : DEFAULT_TOP.routerUrl,
+      gpu: typeof tc['gpu'] === 'boolean' ? tc['gpu'] : DEFAULT_TOP.gpu,
+      gpuIntervalMs: tc['gpu_interval_ms'] === undefined ? DEFAULT_TOP.gpuIntervalMs : num(tc, 'gpu_interval_ms', tw, positive, 'a number > 0'),
     };
     const list = config['backends'];
     if (!Array.isArray(list)) throw new Bad("header: config: 'backends' must be an array");
@@ -464,4 +481,11 @@ export function createLineParser(header: RecordingHeader): (text: string) => Par
       throw err;
     }
   };
+}
+
+/** A recording's `generate_models`: string values kept (sanitised when shown), anything else dropped. */
+function stringRecord(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out[k] = x;
+  return out;
 }
