@@ -15,7 +15,8 @@ export type EventJson =
   | { ts: string; type: 'interval'; from_ms: number; to_ms: number }
   | { ts: string; type: 'pause' | 'resume' }
   | { ts: string; type: 'config_reload'; added: string[]; removed: string[]; replaced: string[] }
-  | { ts: string; type: 'config_error'; message: string };
+  | { ts: string; type: 'config_error'; message: string }
+  | { ts: string; type: 'load'; backend: string; waiting_from: number; waiting_to: number };
 
 export function eventJson(event: FleetEvent): EventJson {
   const ts = new Date(event.ts).toISOString();
@@ -38,6 +39,8 @@ export function eventJson(event: FleetEvent): EventJson {
       return { ts, type: event.type, backend: event.backend };
     case 'interval':
       return { ts, type: 'interval', from_ms: event.from_ms, to_ms: event.to_ms };
+    case 'load':
+      return { ts, type: 'load', backend: event.backend, waiting_from: event.waiting_from, waiting_to: event.waiting_to };
     case 'pause':
     case 'resume':
       return { ts, type: event.type };

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { fakeClock } from '../../test/helpers/fake-clock.js';
 import { backend, configOf, loading, ok, refused } from '../../test/helpers/fleet.js';
 import type { ProbeOutcome, ProbeResult } from '../core/outcome.js';
+import { NO_FIGURES, type LoadReading } from '../core/load.js';
 import { createStore } from './store.js';
+import type { FleetEvent } from './types.js';
 
 const result = (name: string, outcome: ProbeOutcome, at: number, latencyMs = 10): ProbeResult => ({
   ...outcome,
@@ -111,5 +113,51 @@ describe('fleet store', () => {
     const store = createStore(config, { clock });
     expect(store.getSnapshot().byName.get('s')!.url).toBe('https://admin@gpu1.lan:8000/v1');
     expect(JSON.stringify(store.getSnapshot().backends)).not.toContain('hunter22');
+  });
+});
+
+describe('load in the store', () => {
+  const reading = (backend: string, at: number, waiting: number | null, extra: Partial<LoadReading> = {}): LoadReading => ({
+    backend,
+    at,
+    figures: { ...NO_FIGURES, running: 2, waiting, kvCache: 0.5 },
+    sources: ['metrics'],
+    error: null,
+    ...extra,
+  });
+
+  it('shows the last reading on the view and never touches health', () => {
+    const clock = fakeClock(0);
+    const store = createStore(configOf(['a']), { clock });
+    store.recordResult(result('a', ok(), 1));
+    store.flush();
+    expect(store.getSnapshot().byName.get('a')!.load).toBeNull();
+    store.setLoad(reading('a', 5, 3));
+    store.flush();
+    const a = store.getSnapshot().byName.get('a')!;
+    expect(a.load).toMatchObject({ running: 2, waiting: 3, kvCache: 0.5, sources: ['metrics'], at: 5, error: null, routerPending: null });
+    expect(a.health).toBe('healthy');
+    // A failed round: figures unknown, the reason kept; health still the probe's.
+    store.setLoad(reading('a', 9, null, { figures: NO_FIGURES, sources: [], error: { kind: 'timeout', message: 'timed out after 5s' } }));
+    store.flush();
+    const after = store.getSnapshot().byName.get('a')!;
+    expect(after.load).toMatchObject({ running: null, waiting: null, error: { kind: 'timeout' } });
+    expect(after.health).toBe('healthy');
+    // A reading for a backend no longer in the fleet is dropped.
+    store.setLoad(reading('gone', 10, 1));
+    expect(store.current('gone')).toBeUndefined();
+  });
+
+  it('emits load only when waiting leaves 0 or returns to 0 (an unknown reading is no change)', () => {
+    const clock = fakeClock(0);
+    const store = createStore(configOf(['a']), { clock });
+    const seen: FleetEvent[] = [];
+    store.onEvent((e) => seen.push(e));
+    for (const [at, w] of [[1, 0], [2, 4], [3, 9], [4, null], [5, 7], [6, 0], [7, 0], [8, 1]] as const) store.setLoad(reading('a', at, w));
+    expect(seen).toEqual([
+      { ts: 2, type: 'load', backend: 'a', waiting_from: 0, waiting_to: 4 },
+      { ts: 6, type: 'load', backend: 'a', waiting_from: 7, waiting_to: 0 },
+      { ts: 8, type: 'load', backend: 'a', waiting_from: 0, waiting_to: 1 },
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import { initialHealth, nextEma, nextHealth, type HealthState, type Status, type
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { memoryByBackend } from '../gpu/sample.js';
 import type { GpuState } from '../gpu/state.js';
+import type { LoadReading, RouterView } from '../core/load.js';
 import type { ProbeResult } from '../core/outcome.js';
 import { displayUrl } from '../text/redact.js';
 import { flapScoreOf, flapVerdict, flapWindowMs, StatusChanges, type FlapRule } from '../health/flap.js';
@@ -48,6 +49,13 @@ export interface FleetStore {
   setGpu(state: GpuState): void;
   /** Every GPU reading as it is set (for recordings). */
   onGpu(listener: (state: GpuState) => void): () => void;
+  /**
+   * What one round of asking a backend for load found (src/monitor/ load schedule). Never touches health.
+   * Emits `load` when the backend starts or stops queueing. A reading for a backend not in the fleet is dropped.
+   */
+  setLoad(reading: LoadReading): void;
+  /** Every load reading as it is set (for recordings). */
+  onLoad(listener: (reading: LoadReading) => void): () => void;
 }
 
 export interface StoreOptions {
@@ -101,6 +109,8 @@ function viewOf(b: BackendConfig, at: number, windowMs: number): BackendView {
     flapping: false,
     flapReason: null,
     gpuMemoryBytes: null,
+    load: null,
+    generation: null,
   };
 }
 
@@ -162,6 +172,8 @@ function copyView(v: BackendView): BackendView {
     flapping: v.flapping,
     flapReason: v.flapReason,
     gpuMemoryBytes: v.gpuMemoryBytes,
+    load: v.load,
+    generation: v.generation,
   };
 }
 // copyView's literal names every required field (TypeScript checks that); an optional one would be dropped
@@ -268,6 +280,7 @@ interface Published {
   replay: ReplayState | null;
   configProblem: string | null;
   gpu: GpuState | null;
+  router: RouterView | null;
   at: number;
 }
 
@@ -307,6 +320,9 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
   let replay: ReplayState | null = null;
   let configProblem: string | null = null;
   let gpu: GpuState | null = null;
+  let router: RouterView | null = null;
+  // The last known `waiting` of each backend (0 before any), by name: a `load` event is a crossing of 0.
+  const lastWaiting = new Map<string, number>();
   // At least one sample, as a bounded list of size 0 would still keep the newest.
   let historySize = Math.max(1, config.top.historySize, config.top.flapWindow);
   // A ring holds a little more than a history, so it is replaced (the last samples copied) only every few probes.
@@ -327,6 +343,7 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
   const eventListeners = new Set<(event: FleetEvent) => void>();
   const resultListeners = new Set<(result: ProbeResult) => void>();
   const gpuListeners = new Set<(state: GpuState) => void>();
+  const loadListeners = new Set<(reading: LoadReading) => void>();
   const emit = (event: FleetEvent): void => {
     log.push(event);
     if (log.length >= 2 * EVENT_LOG_SIZE) log.splice(0, log.length - EVENT_LOG_SIZE);
@@ -335,7 +352,7 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
     for (const l of [...eventListeners]) l(event);
   };
 
-  const capture = (): Published => ({ backends: live.slice(), index, events: currentEvents(), intervalMs, paused, replay, configProblem, gpu, at: clock.now() });
+  const capture = (): Published => ({ backends: live.slice(), index, events: currentEvents(), intervalMs, paused, replay, configProblem, gpu, router, at: clock.now() });
   const materialize = (p: Published): FleetSnapshot => {
     for (const view of p.backends) exposed(view);
     return {
@@ -350,6 +367,7 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
       replay: p.replay,
       configProblem: p.configProblem,
       gpu: p.gpu,
+      router: p.router,
     };
   };
 
@@ -560,6 +578,7 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
         const i = index.get(b.name);
         nextIndex.set(b.name, nextLive.length);
         if (i === undefined || fresh.has(b.name)) {
+          lastWaiting.delete(b.name);
           const view = viewOf(b, at, flapWindowMs(nextRule, intervalMs));
           nextLive.push(i !== undefined && live[i]!.drained ? withStatus(view, { ...view, drained: true }, at) : view);
           nextHealth.push(initialHealth(at));
@@ -574,6 +593,7 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
           nextChanges.push(changes[i]!);
         }
       }
+      for (const name of change.removed) lastWaiting.delete(name);
       index = nextIndex;
       live = nextLive;
       health = nextHealth;
@@ -614,6 +634,25 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
     onGpu(listener) {
       gpuListeners.add(listener);
       return () => gpuListeners.delete(listener);
+    },
+    setLoad(reading) {
+      const i = index.get(reading.backend);
+      if (i === undefined) return;
+      const v = live[i]!;
+      const next = copyView(v);
+      next.load = { ...reading.figures, routerPending: v.load?.routerPending ?? null, sources: reading.sources, at: reading.at, error: reading.error };
+      set(i, next);
+      const waiting = reading.figures.waiting;
+      if (waiting !== null) {
+        const before = lastWaiting.get(reading.backend) ?? 0;
+        lastWaiting.set(reading.backend, waiting);
+        if ((before === 0) !== (waiting === 0)) emit({ ts: reading.at, type: 'load', backend: reading.backend, waiting_from: before, waiting_to: waiting });
+      }
+      if (loadListeners.size > 0) for (const l of [...loadListeners]) l(reading);
+    },
+    onLoad(listener) {
+      loadListeners.add(listener);
+      return () => loadListeners.delete(listener);
     },
     setConfigProblem(problem) {
       if (problem === configProblem) return;

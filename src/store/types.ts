@@ -2,6 +2,7 @@ import type { BackendType } from '../config/types.js';
 import type { GpuState } from '../gpu/state.js';
 import type { FlapReason } from '../health/flap.js';
 import type { Health, Status } from '../health/state.js';
+import type { GenerationView, LoadView, RouterView } from '../core/load.js';
 import type { FailureKind } from '../core/outcome.js';
 
 export interface CheckView {
@@ -23,6 +24,8 @@ export type FleetEvent =
   /** `changes`: status changes within the flap window; `score`: the outcome score, both when it happened. */
   | { ts: number; type: 'flap_start' | 'flap_stop'; backend: string; score: number; changes: number }
   | { ts: number; type: 'drain' | 'undrain'; backend: string }
+  /** A backend starts queueing (`waiting` leaves 0) or stops (returns to 0); an unknown reading is no change. */
+  | { ts: number; type: 'load'; backend: string; waiting_from: number; waiting_to: number }
   | { ts: number; type: 'interval'; from_ms: number; to_ms: number }
   | { ts: number; type: 'pause' | 'resume' }
   /** The config file changed on disk and the new version was applied. */
@@ -92,6 +95,10 @@ export interface BackendView {
   flapReason: FlapReason | null;
   /** GPU memory its processes hold on this box, summed over GPUs; null when none is mapped to it. */
   gpuMemoryBytes: number | null;
+  /** How loaded it is (CONTRACT.md `load`); null before the first reading, for a type with no load endpoint, or with load off. */
+  load: LoadView | null;
+  /** The last generation check; null when the check is off or not applicable. */
+  generation: GenerationView | null;
 }
 
 export interface FleetSummary {
@@ -124,6 +131,8 @@ export interface FleetSnapshot {
   configProblem: string | null;
   /** The box's GPUs, when a GPU tool is installed and GPUs are on; null otherwise. */
   gpu: GpuState | null;
+  /** The Nexus router's view (`[top] router_url`); null when none is configured. */
+  router: RouterView | null;
 }
 
 export interface ReplayState {

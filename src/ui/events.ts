@@ -37,6 +37,10 @@ export function eventWords(e: FleetEvent, theme: Theme): Segment {
       return { text: 'undrained', ...colour('blue') };
     case 'interval':
       return { text: `interval ${formatInterval(e.from_ms)} ${arrow} ${formatInterval(e.to_ms)}` };
+    case 'load':
+      return e.waiting_to > 0
+        ? { text: `queueing: ${e.waiting_to} waiting`, ...colour('yellow') }
+        : { text: `queue drained (was ${e.waiting_from} waiting)` };
     case 'pause':
       return { text: 'paused', ...colour('yellow') };
     case 'resume':

@@ -5,27 +5,9 @@
 import { cleanText, MAX_MODEL_ID } from '../../text/sanitize.js';
 import { scanMetrics, type Sample } from './prom-scan.js';
 
-export interface LoadedModel {
-  name: string;
-  sizeBytes: number | null;
-  /** Bytes of it in VRAM; below `sizeBytes`, part of it runs on the CPU. */
-  vramBytes: number | null;
-  /** Clock time (ms) the server will unload it; null when it does not say. */
-  expiresAt: number | null;
-}
+import { NO_FIGURES, type LoadedModel, type LoadFigures } from '../../core/load.js';
 
-export interface LoadFigures {
-  /** Requests being served now. */
-  running: number | null;
-  /** Requests queued. */
-  waiting: number | null;
-  /** Fraction of the KV cache in use, 0–1 (the fullest engine's). */
-  kvCache: number | null;
-  slots: { busy: number; total: number } | null;
-  loadedModels: LoadedModel[] | null;
-}
-
-export const NO_FIGURES: LoadFigures = { running: null, waiting: null, kvCache: null, slots: null, loadedModels: null };
+export { NO_FIGURES, type LoadedModel, type LoadFigures };
 
 /** A parse that found nothing usable says why, in words fit for the detail pane. */
 export type LoadParse = { ok: true; figures: LoadFigures } | { ok: false; message: string };
