@@ -2,6 +2,8 @@ import type { FleetChange } from './config/diff.js';
 import type { Config } from './config/types.js';
 import type { Clock } from './core/clock.js';
 import { createMonitor, type Monitor } from './monitor/monitor.js';
+import { createGenerationSchedule, withGeneration, type GenerationSchedule } from './monitor/generate-schedule.js';
+import { createGenerationChecker } from './probe/generate.js';
 import type { Connections } from './probe/http.js';
 import { createProber } from './probe/probe.js';
 import type { DrainPersistence } from './state/drain-state.js';
@@ -11,6 +13,8 @@ export interface Engine {
   config: Config;
   store: FleetStore;
   monitor: Monitor;
+  /** The generation check's schedule (off unless `[top] generate_interval_seconds` / `--generate`). */
+  generation?: GenerationSchedule;
   /** Stop probing, cancel in-flight requests, close connections. Idempotent. */
   close(): Promise<void>;
   /** Apply a reloaded config (src/cli/reload.ts): the store, then the schedule, then the probe settings. */
@@ -48,8 +52,11 @@ export function createEngine(
   // Probers replaced by a reload: closed with the engine (a probe of theirs may still be running).
   const retired: Array<typeof prober> = [];
   const inner = createMonitor({ config, store, clock, probe: (backend, signal) => prober.probe(backend, signal) });
+  // The generation check asks through the prober in force (its connections, deadline, body limit, key).
+  const checker = createGenerationChecker({ send: (backend, use, signal) => prober.send(backend, use, signal), now: clock.now });
+  const generation = createGenerationSchedule({ config, clock, checker, modelsOf: (name) => store.current(name)?.models ?? [], publish: (result) => store.recordGeneration(result) });
   const { drainState } = options;
-  let monitor: Monitor = inner;
+  let monitor: Monitor = withGeneration(inner, generation);
   if (drainState) {
     // Names not in this config are ignored by the store (and kept in the file).
     for (const name of drainState.drainedNames()) store.setDrained(name, true);
@@ -61,7 +68,7 @@ export function createEngine(
     };
     // createMonitor returns a plain object of closures, so spreading it keeps every other action intact.
     monitor = {
-      ...inner,
+      ...monitor,
       setDrained(name, drained) {
         inner.setDrained(name, drained);
         persist(name);
@@ -79,10 +86,12 @@ export function createEngine(
     },
     store,
     monitor,
-    close: () => (closing ??= inner.stop().then(() => Promise.all([prober, ...retired].map((p) => p.close())).then(() => undefined))),
+    generation,
+    close: () => (closing ??= Promise.all([generation.stop(), inner.stop()]).then(() => Promise.all([prober, ...retired].map((p) => p.close())).then(() => undefined))),
     reload(next, change) {
       store.reconfigure(next, change);
       inner.reconfigure(next, change);
+      generation.reconfigure(next, change);
       if (
         next.health.timeoutMs !== current.health.timeoutMs ||
         next.top.bodyLimitBytes !== current.top.bodyLimitBytes ||

@@ -17,6 +17,9 @@ export type Exchange =
 /** Performs a GET on a path of the backend (the shell supplies it: undici in life, anything in tests). */
 export type Get = (path: string) => Promise<Exchange>;
 
+/** A GET on a path of the backend, or a POST of `json` (serialised by the shell) when it is given. */
+export type Send = (path: string, json?: unknown) => Promise<Exchange>;
+
 /**
  * What a backend type knows: where to look, which auth header it wants, how to read the answers.
  * `check` only sequences `get` calls and pure parsers; it does no I/O of its own.

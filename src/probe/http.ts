@@ -47,11 +47,18 @@ export interface GetRequest {
   /** Aborting it ends the exchange at once; its reason is classified (ProbeDeadlineError → timeout). */
   signal: AbortSignalLike;
   tlsVerify: boolean;
+  /**
+   * A JSON body: the request is then a POST (the generation check). A stale kept-alive socket is retried
+   * for it too: nothing was answered, and a one-token completion asked twice costs nothing worth a false alarm.
+   */
+  body?: string;
 }
 
 export interface HttpClient {
-  /** One GET: never follows redirects, never rejects. */
+  /** One GET (or a POST when `req.body` is set): never follows redirects, never rejects. */
   get(req: GetRequest): Promise<Exchange>;
+  /** One POST of a JSON body; the same rules as `get`. */
+  post(req: GetRequest & { body: string }): Promise<Exchange>;
   /** Close every connection (in-flight requests are dropped). */
   close(): Promise<void>;
 }
@@ -412,8 +419,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     return undici!.request(agent, {
       origin: route.origin,
       path: route.path,
-      method: 'GET',
-      headers: headersFor(req.headers),
+      method: req.body === undefined ? 'GET' : 'POST',
+      headers: req.body === undefined ? headersFor(req.headers) : { ...headersFor(req.headers), 'content-type': 'application/json' },
+      ...(req.body === undefined ? {} : { body: req.body }),
       // A ProbeAbort, or an AbortSignal: undici takes any EventTarget-like signal.
       signal: req.signal as AbortSignal,
     });
@@ -421,7 +429,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   /** The answer's head on a connection of its own. */
   async function singleRequest(req: GetRequest): Promise<Answer> {
-    const res = await getOnce(req.url, headersFor(req.headers), req.signal, { tlsVerify: req.tlsVerify, ca: options.ca });
+    const headers = req.body === undefined ? headersFor(req.headers) : { ...headersFor(req.headers), 'content-type': 'application/json' };
+    const res = await getOnce(req.url, headers, req.signal, { tlsVerify: req.tlsVerify, ca: options.ca, ...(req.body === undefined ? {} : { body: req.body }) });
     return { statusCode: res.statusCode ?? 0, headers: res.headers, body: res };
   }
 
@@ -522,6 +531,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         if (single || undici) start();
         else loadUndici().then(start, failed);
       });
+    },
+    post(req) {
+      return this.get(req);
     },
     async close() {
       closed = true;

@@ -1,5 +1,5 @@
 import { driverFor } from '../backends/index.js';
-import type { BackendDriver, Exchange, Get } from '../backends/types.js';
+import type { BackendDriver, Exchange, Get, Send } from '../backends/types.js';
 import type { BackendConfig } from '../config/types.js';
 import { redactSecrets } from '../text/redact.js';
 import { cleanText } from '../text/sanitize.js';
@@ -9,6 +9,7 @@ import { createCheckRunner } from './checks.js';
 import { elapsedMs } from './elapsed.js';
 import { createHttpClient, type Connections } from './http.js';
 import type { ProbeOutcome, ProbeResult } from '../core/outcome.js';
+import type { SideError } from '../core/load.js';
 
 export interface ProberOptions {
   /** One deadline for the whole check of a backend (every request it makes, bodies included). */
@@ -36,7 +37,16 @@ export interface Prober {
   probe(backend: BackendConfig, signal?: AbortSignal): Promise<ProbeResult>;
   /** Close the connection pools. */
   close(): Promise<void>;
+  /**
+   * Requests beside the probe that may POST (the generation check): `use` gets `send` on the backend's
+   * target, over the same connections, with its API key, secrets masked in bodies, under the probe's
+   * deadline (every request `use` makes together), and `mask` for messages built from what came back.
+   * Never rejects: a throw of `use` (a parser bug) is a SideError.
+   */
+  send<T>(backend: BackendConfig, use: (send: Send, mask: (text: string) => string) => Promise<T>, external?: AbortSignal): Promise<SendOutcome<T>>;
 }
+
+export type SendOutcome<T> = { ok: true; value: T } | { ok: false; error: SideError };
 
 interface Target {
   base: URL;
@@ -239,6 +249,34 @@ export function createProber(options: ProberOptions): Prober {
       return resultOf(outcome, backend.name, startedAt, finishedAt, latencyMs);
     },
     close: () => http.close(),
+    async send(backend, use, external) {
+      const signal = new ProbeAbort();
+      const timer = setTimeout(onDeadline, deadlineMs, signal);
+      const unlink = link(signal, external);
+      let secrets: readonly string[] = NO_SECRETS;
+      const mask = (text: string): string => cleanText(secrets.length > 0 ? redactSecrets(text, secrets) : text);
+      try {
+        const driver = driverFor(backend.type);
+        const cached = cachedTarget(backend, driver);
+        if ('outcome' in cached) return { ok: false, error: { kind: cached.outcome === 'failure' ? cached.kind : 'connection', message: mask('message' in cached ? cached.message : 'invalid URL') } };
+        secrets = cached.target.secrets;
+        const { headers } = cached.target;
+        const { tlsVerify } = backend;
+        const send: Send = async (path, json) => {
+          const url = urlFor(cached, path);
+          const exchange = json === undefined ? await http.get({ url, headers, signal, tlsVerify }) : await http.post({ url, headers, signal, tlsVerify, body: JSON.stringify(json) });
+          if (!exchange.ok) return { ...exchange, message: mask(exchange.message) };
+          return secrets.length > 0 ? { ...exchange, body: redactSecrets(exchange.body, secrets) } : exchange;
+        };
+        return { ok: true, value: await use(send, mask) };
+      } catch (error) {
+        const { kind, message } = classifyError(signal.aborted ? signal.reason : error, { timeoutMs });
+        return { ok: false, error: { kind, message: mask(message) } };
+      } finally {
+        clearTimeout(timer);
+        unlink();
+      }
+    },
   };
 }
 

@@ -6,6 +6,8 @@ export interface SingleOptions {
   tlsVerify: boolean;
   /** PEM certificates to trust instead of Node's roots (tests). */
   ca?: string | string[] | undefined;
+  /** A JSON body: sent as a POST. */
+  body?: string;
 }
 
 /**
@@ -24,7 +26,7 @@ export function getOnce(url: URL, headers: Record<string, string>, signal: Abort
     const onAbort = (): void => void req?.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
     const done = (): void => signal.removeEventListener('abort', onAbort);
     req = send(url, {
-      method: 'GET',
+      method: options.body === undefined ? 'GET' : 'POST',
       headers,
       // A one-off agent: no keep-alive, nothing pooled that could keep the process alive.
       agent: false,
@@ -45,6 +47,6 @@ export function getOnce(url: URL, headers: Record<string, string>, signal: Abort
       if (!answered) done();
     });
     signal.addEventListener('abort', onAbort, { once: true });
-    req.end();
+    req.end(options.body);
   });
 }

@@ -5,11 +5,11 @@ import { initialHealth, nextEma, nextHealth, type HealthState, type Status, type
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { memoryByBackend } from '../gpu/sample.js';
 import type { GpuState } from '../gpu/state.js';
-import type { LoadReading, RouterView } from '../core/load.js';
-import type { ProbeResult } from '../core/outcome.js';
+import type { GenerationResult, LoadReading, RouterView } from '../core/load.js';
+import type { ProbeOutcome, ProbeResult } from '../core/outcome.js';
 import { displayUrl } from '../text/redact.js';
 import { flapScoreOf, flapVerdict, flapWindowMs, StatusChanges, type FlapRule } from '../health/flap.js';
-import type { BackendView, CheckView, FleetEvent, FleetSnapshot, FleetSummary, ProbeSample, ReplayState } from './types.js';
+import type { BackendView, CheckView, ErrorRecord, FleetEvent, FleetSnapshot, FleetSummary, ProbeSample, ReplayState } from './types.js';
 
 const RECENT_ERRORS = 10;
 /** Events kept in memory for the event log pane. */
@@ -56,6 +56,17 @@ export interface FleetStore {
   setLoad(reading: LoadReading): void;
   /** Every load reading as it is set (for recordings). */
   onLoad(listener: (reading: LoadReading) => void): () => void;
+  /**
+   * One generation check's result (src/monitor/generate-schedule.ts). A failure counts like a failed probe:
+   * `failure_threshold` of them in a row make the backend unhealthy, its `lastError` stage `generate`.
+   * Generation keeps a threshold state of its own beside the probe's (so probe successes between the checks
+   * do not reset its count); the backend is unhealthy while either says so. A success therefore heals only
+   * what generation broke (after `recovery_threshold` of them): it never heals a backend whose probe fails.
+   * A skipped check (no model loaded) changes nothing but the view's `generation`.
+   */
+  recordGeneration(result: GenerationResult): void;
+  /** Every generation result as it is recorded (for recordings). */
+  onGeneration(listener: (result: GenerationResult) => void): () => void;
 }
 
 export interface StoreOptions {
@@ -344,6 +355,11 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
   const resultListeners = new Set<(result: ProbeResult) => void>();
   const gpuListeners = new Set<(state: GpuState) => void>();
   const loadListeners = new Set<(reading: LoadReading) => void>();
+  const generationListeners = new Set<(result: GenerationResult) => void>();
+  // Each backend's generation threshold state, by name; absent: no check has run.
+  const generationHealth = new Map<string, HealthState>();
+  /** The health a backend shows: its probes', or unhealthy while its generation check says so. */
+  const shownHealth = (probed: HealthState['health'], name: string): HealthState['health'] => (generationHealth.get(name)?.health === 'unhealthy' ? 'unhealthy' : probed);
   const emit = (event: FleetEvent): void => {
     log.push(event);
     if (log.length >= 2 * EVENT_LOG_SIZE) log.splice(0, log.length - EVENT_LOG_SIZE);
@@ -458,13 +474,14 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
       const score = flapScoreOf(ring, flap.window, Math.max(0, end - historySize), end);
       const windowMs = flapWindowMs(flap, intervalMs);
       const statusChanges = changes[i]!;
-      statusChanges.note(h.health, at, windowMs);
+      const shown = generationHealth.size === 0 ? h.health : shownHealth(h.health, result.backend);
+      statusChanges.note(shown, at, windowMs);
       const flapReason = flapVerdict(v.flapping, score, statusChanges.count, flap);
       const flapping = flapReason !== null;
-      const status = statusOf(v.drained, h.health);
+      const status = statusOf(v.drained, shown);
       const statusSince = sinceOf(v, status, at);
       const after = copyView(v);
-      after.health = h.health;
+      after.health = shown;
       after.consecutiveFailures = h.consecutiveFailures;
       after.consecutiveSuccesses = h.consecutiveSuccesses;
       after.lastCheckAt = at;
@@ -579,6 +596,7 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
         nextIndex.set(b.name, nextLive.length);
         if (i === undefined || fresh.has(b.name)) {
           lastWaiting.delete(b.name);
+          generationHealth.delete(b.name);
           const view = viewOf(b, at, flapWindowMs(nextRule, intervalMs));
           nextLive.push(i !== undefined && live[i]!.drained ? withStatus(view, { ...view, drained: true }, at) : view);
           nextHealth.push(initialHealth(at));
@@ -593,7 +611,19 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
           nextChanges.push(changes[i]!);
         }
       }
-      for (const name of change.removed) lastWaiting.delete(name);
+      for (const name of change.removed) {
+        lastWaiting.delete(name);
+        generationHealth.delete(name);
+      }
+      if (next.top.generateIntervalMs === null) {
+        // The check turned off: what it found no longer holds a backend unhealthy.
+        generationHealth.clear();
+        for (let j = 0; j < nextLive.length; j++) {
+          const v = nextLive[j]!;
+          if (v.generation === null && v.health === nextHealth[j]!.health) continue;
+          nextLive[j] = withStatus(v, { ...v, generation: null, health: nextHealth[j]!.health }, at);
+        }
+      }
       index = nextIndex;
       live = nextLive;
       health = nextHealth;
@@ -653,6 +683,47 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
     onLoad(listener) {
       loadListeners.add(listener);
       return () => loadListeners.delete(listener);
+    },
+    recordGeneration(result) {
+      const i = index.get(result.backend);
+      if (i === undefined) return;
+      const { backend: name, at } = result;
+      const v = live[i]!;
+      const after = copyView(v);
+      after.generation = { at, ok: result.ok, model: result.model, ttftMs: result.ttftMs, error: result.error, skipped: result.skipped };
+      if (result.skipped === null) {
+        // Like the probe's: the first check decides, later ones need the thresholds.
+        const before = generationHealth.get(name) ?? initialHealth(at);
+        const outcome: ProbeOutcome = result.ok
+          ? { outcome: 'ok', models: null }
+          : { outcome: 'failure', kind: result.error?.kind ?? 'http', message: result.error?.message ?? 'generation failed' };
+        generationHealth.set(name, nextHealth(before, outcome, thresholds, at));
+        if (outcome.outcome === 'failure') {
+          const error: ErrorRecord = { kind: outcome.kind, message: outcome.message, at, stage: 'generate' };
+          after.lastError = error;
+          after.recentErrors = pushBounded(v.recentErrors, error, RECENT_ERRORS);
+        }
+        const shown = shownHealth(health[i]!.health, name);
+        if (shown !== v.health) {
+          after.health = shown;
+          after.status = statusOf(v.drained, shown);
+          after.statusSince = sinceOf(v, after.status, at);
+          const statusChanges = changes[i]!;
+          statusChanges.note(shown, at, v.flapWindowMs);
+          after.flapChanges = statusChanges.count;
+          after.flapFirstChangeAt = statusChanges.first;
+          after.flapLastChangeAt = statusChanges.last;
+        }
+      }
+      set(i, after);
+      if (generationListeners.size > 0) for (const l of [...generationListeners]) l(result);
+      if (after.health !== v.health) {
+        emit({ ts: at, type: 'status', backend: name, from: v.health, to: after.health, ...(result.error ? { kind: result.error.kind, message: `generate: ${result.error.message}` } : {}) });
+      }
+    },
+    onGeneration(listener) {
+      generationListeners.add(listener);
+      return () => generationListeners.delete(listener);
     },
     setConfigProblem(problem) {
       if (problem === configProblem) return;

@@ -38,6 +38,8 @@ export interface ErrorRecord {
   message: string;
   /** Clock time of the probe that failed. */
   at: number;
+  /** Set when the generation check failed, not the probe (JSON `last_error.stage`). */
+  stage?: 'generate';
 }
 
 /** One backend as every view sees it. Immutable: a change makes a new object. */
