@@ -1,6 +1,7 @@
 import type { GpuView } from '../gpu/sample.js';
 import type { BackendView, FleetSnapshot } from '../store/types.js';
 import { isoTime, roundMs } from './format.js';
+import { generationJson } from './generation-json.js';
 
 /**
  * One GPU in `--json` (CONTRACT.md "GPUs"): unknown readings null, never 0. Recordings use the same shape,
@@ -37,7 +38,7 @@ export function backendJson(b: BackendView) {
     model_count: b.modelsListedAt === null ? null : b.models.length,
     models: [...b.models],
     models_stale: b.modelsStale,
-    last_error: b.lastError ? { kind: b.lastError.kind, message: b.lastError.message, at: isoTime(b.lastError.at) } : null,
+    last_error: b.lastError ? { kind: b.lastError.kind, message: b.lastError.message, at: isoTime(b.lastError.at), ...(b.lastError.stage ? { stage: b.lastError.stage } : {}) } : null,
     last_check_at: isoTime(b.lastCheckAt),
     consecutive_failures: b.consecutiveFailures,
     consecutive_successes: b.consecutiveSuccesses,
@@ -46,6 +47,7 @@ export function backendJson(b: BackendView) {
     flap_changes: b.flapChanges,
     flap_window_s: b.flapWindowMs / 1000,
     gpu_memory_bytes: b.gpuMemoryBytes,
+    generation: generationJson(b.generation),
   };
 }
 
