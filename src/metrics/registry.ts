@@ -129,6 +129,28 @@ export function createFleetMetrics(store: FleetStore, options: { defaultMetrics?
     },
   });
 
+  // The generation check (issue 15 part 2): absent while off, not applicable, skipped or never run.
+  const generationTtft = new Gauge({
+    name: `${METRIC_PREFIX}backend_generation_ttft_seconds`,
+    help: "Time to the first token of the backend's last successful generation check, in seconds.",
+    labelNames: ['backend'] as const,
+    registers,
+    collect() {
+      generationTtft.reset();
+      for (const b of snapshot().backends) if (b.generation?.ttftMs != null) generationTtft.set({ backend: b.name }, b.generation.ttftMs / 1000);
+    },
+  });
+  const generationOk = new Gauge({
+    name: `${METRIC_PREFIX}backend_generation_ok`,
+    help: "1 when the backend's last generation check got a token, 0 when it failed (absent when off, skipped or never run).",
+    labelNames: ['backend'] as const,
+    registers,
+    collect() {
+      generationOk.reset();
+      for (const b of snapshot().backends) if (b.generation && b.generation.skipped === null) generationOk.set({ backend: b.name }, b.generation.ok ? 1 : 0);
+    },
+  });
+
   const duration = new Histogram({
     name: `${METRIC_PREFIX}probe_duration_seconds`,
     help: 'Wall time of each probe of the backend (every outcome), in seconds.',
