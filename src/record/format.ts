@@ -7,6 +7,7 @@
  *             "kind"?,"message"?,"http_status"?,"latency_ms":…,"models"?}
  *            {"ts":ISO,"type":"drain|undrain","backend":…}, {"ts","type":"interval","from_ms","to_ms"},
  *            {"ts","type":"pause|resume"}   (the operator's actions, as `--events` prints them)
+ *            {"type":"generation",…}   (each generation check: src/record/generation-line.ts)
  *
  * `models` is written only when the list differs from the last one written for that backend, and is
  * `null` when the probe succeeded without listing them. The header's config never holds a secret:
@@ -24,6 +25,8 @@ import type { GpuView } from '../gpu/sample.js';
 import type { GpuErrorKind, GpuState } from '../gpu/state.js';
 import type { FleetEvent } from '../store/types.js';
 import { displayUrl } from '../text/redact.js';
+import type { GenerationResult } from '../core/load.js';
+import { generationOfLine } from './generation-line.js';
 import { cleanText, MAX_MESSAGE, MAX_MODEL_ID } from '../text/sanitize.js';
 
 export const RECORDING_FORMAT = 'nexus-top-recording';
@@ -181,6 +184,8 @@ export type RecordedLine =
   | { type: 'pause' | 'resume'; ts: number }
   /** The box's GPUs as the GPU tool read them (written at each reading, replayed in order with the probes). */
   | { type: 'gpu'; ts: number; state: GpuState }
+  /** A generation check's result (replayed in order with the probes). */
+  | { type: 'generation'; ts: number; result: GenerationResult }
   /** A blank line, or a type this version does not know. */
   | { type: 'skip' };
 
@@ -470,6 +475,10 @@ export function createLineParser(header: RecordingHeader): (text: string) => Par
           return { ok: true, value: { type, ts: time(o, 'ts', type) } };
         case 'gpu':
           return { ok: true, value: gpuLine(o) };
+        case 'generation': {
+          const ts = time(o, 'ts', type);
+          return { ok: true, value: { type, ts, result: generationOfLine(o, backendOf(o, type), ts) } };
+        }
         case 'header':
           return fail('a second recording header (recordings cannot be concatenated)');
         default:

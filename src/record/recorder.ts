@@ -4,6 +4,7 @@ import type { Engine } from '../engine.js';
 import { errorCode } from '../error-code.js';
 import type { FleetStore } from '../store/store.js';
 import { gpuLineJson, headerJson, probeJson, recordedEventJson } from './format.js';
+import { generationLineJson } from './generation-line.js';
 
 /** A problem with a recording file the user named: one line on stderr, exit 3 (like a config error). */
 export class RecordingError extends Error {
@@ -101,7 +102,9 @@ export function createRecorder(fd: number, file: string, store: FleetStore, conf
     if (line) write(line);
   });
   const offGpu = store.onGpu((state) => write(gpuLineJson(state)));
+  const offGeneration = store.onGeneration((result) => write(generationLineJson(result)));
   const detach = (): void => {
+    offGeneration();
     offResult();
     offEvent();
     offGpu();
