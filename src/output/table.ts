@@ -12,7 +12,8 @@ export interface Column {
 export function lastErrorText(b: BackendView): string {
   if (b.status === 'loading' || (b.health === 'loading' && b.loadingMessage)) return b.loadingMessage ? `loading: ${b.loadingMessage}` : '';
   if (!b.lastError) return '';
-  return `${b.lastError.kind}: ${b.lastError.message}`;
+  // A failed generation check says so: the probe (model list) may be fine.
+  return `${b.lastError.stage ? `${b.lastError.stage} ` : ''}${b.lastError.kind}: ${b.lastError.message}`;
 }
 
 export function modelsText(b: BackendView): string {

@@ -11,6 +11,7 @@ export type ColumnId = 'name' | 'type' | 'status' | 'since' | 'latency' | 'model
 
 export type { Cell, Segment } from './segment.js';
 import type { Cell, Segment } from './segment.js';
+import { generationMark } from './generation-lines.js';
 
 export interface LaidColumn {
   id: ColumnId;
@@ -64,6 +65,8 @@ export function statusCell(b: BackendView, theme: Theme): Segment[] {
   const colour = theme.statusColour(b.status);
   const cell: Segment[] = [{ text: statusText(b, theme), ...(colour ? { colour } : {}) }];
   if (b.flapping) cell.push({ text: ' ' }, { text: FLAPPING, bold: true, ...(theme.color ? { colour: 'magenta' as const } : {}) });
+  const gen = generationMark(b, theme);
+  if (gen !== null) cell.push({ text: ' ' }, { text: gen, ...(theme.color ? { colour: 'red' as const } : {}) });
   return cell;
 }
 
@@ -117,7 +120,7 @@ export function layoutColumns(width: number, rows: readonly BackendView[], theme
   const natural: Record<ColumnId, number> = {
     name: widest(text((b) => b.name), 'NAME', 32),
     type: widest(text((b) => b.type), 'TYPE'),
-    status: widest((b) => textWidth(statusText(b, theme)) + (b.flapping ? FLAPPING.length + 1 : 0), 'STATUS'),
+    status: widest((b) => textWidth(statusText(b, theme)) + (b.flapping ? FLAPPING.length + 1 : 0) + (generationMark(b, theme) !== null ? textWidth(generationMark(b, theme)!) + 1 : 0), 'STATUS'),
     since: 5,
     latency: 8,
     models: 6,

@@ -12,6 +12,7 @@ import { useScreen } from '../screen-context.js';
 import { latencyStats } from '../stats.js';
 import type { Theme } from '../theme.js';
 import { Line } from './line.js';
+import { generationLines, ttftText } from '../generation-lines.js';
 
 const LABEL = 14;
 /** History cells are grouped by ten, so probes can be counted at a glance. */
@@ -108,16 +109,18 @@ export function detailLines(b: BackendView, now: number, theme: Theme, width = 8
           : 'over the history: no successful probe',
       },
     ],
+    ...(ttftText(b, now) !== null ? [[indent(), { text: ttftText(b, now)! }]] : []),
     ...historyLines(b, theme, width),
   ];
   if (b.loadingMessage) lines.push(field('loading', b.loadingMessage, theme.color ? { colour: 'yellow' } : {}));
+  lines.push(...generationLines(b, now, theme, field, indent));
   const listed = b.modelsListedAt === null ? 'never listed' : `${b.models.length}${b.modelsStale ? `, stale: listed ${coarseAge(now - b.modelsListedAt)} ago` : ''}`;
   lines.push(...gpuLines(b, gpu, gpuNote));
   lines.push(field('models', listed));
   for (const m of b.models) lines.push([indent(), { text: m }]);
   lines.push(field('last errors', b.recentErrors.length === 0 ? 'none' : ''));
   for (const e of [...b.recentErrors].reverse()) {
-    lines.push([indent(), { text: `${clockTime(e.at)}  `, dim: true }, { text: `${e.kind}: ${e.message}`, ...(theme.color ? { colour: 'red' as const } : {}) }]);
+    lines.push([indent(), { text: `${clockTime(e.at)}  `, dim: true }, { text: `${e.stage ? `${e.stage} ` : ''}${e.kind}: ${e.message}`, ...(theme.color ? { colour: 'red' as const } : {}) }]);
   }
   return lines;
 }
