@@ -65,7 +65,8 @@ function seconds(ms: number): string {
 
 /** Why a backend that is not healthy is not, in a word or two. */
 function why(b: BackendView): string {
-  if (b.health === 'unhealthy' && b.lastError) return b.lastError.kind;
+  // `generate http`: the model list answers, completions fail (the generation check).
+  if (b.health === 'unhealthy' && b.lastError) return b.lastError.stage ? `${b.lastError.stage} ${b.lastError.kind}` : b.lastError.kind;
   if (b.health === 'loading') return 'loading';
   if (b.health === 'unknown') return 'not checked';
   return b.health;

@@ -55,7 +55,7 @@ describe('--generate from the command line', () => {
     seen.length = 0;
     const run = await runCli(['--check', '--generate', '30s', `gpu@vllm=${server.url}`], { env });
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/^NEXUS-TOP CRITICAL/);
+    expect(run.stdout).toMatch(/^NEXUS-TOP CRITICAL - 0\/1 healthy, 1 unhealthy \(gpu: generate http\)/);
     const plain = await runCli(['--once', '--json', `gpu@vllm=${server.url}`], { env });
     const b = (JSON.parse(plain.stdout) as { backends: Array<Record<string, unknown>> }).backends[0]!;
     expect(b['status']).toBe('healthy');
