@@ -44,7 +44,9 @@ export function generationRequest(type: BackendType, model: string): GenerationR
     case 'google':
       return { path: `/v1beta/models/${encodeURIComponent(model.replace(/^models\//, ''))}:generateContent`, body: { contents: [{ parts: [{ text: PROMPT }] }], generationConfig: { maxOutputTokens: 1 } } };
     case 'openai':
-      // OpenAI's own models answer chat completions only (the legacy endpoint serves a few instruct models).
+    case 'exo':
+      // OpenAI's own models answer chat completions only (the legacy endpoint serves a few instruct
+      // models); Exo serves no other.
       return { path: '/v1/chat/completions', body: { model, max_tokens: 1, messages: [{ role: 'user', content: PROMPT }] } };
     default:
       return { path: '/v1/completions', body: { model, prompt: PROMPT, max_tokens: 1, stream: false } };
