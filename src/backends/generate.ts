@@ -79,6 +79,8 @@ export function judgeGeneration(type: BackendType, exchange: Exchange): Generati
   const loading = loadingOf(exchange);
   // A backend loading its model is not failing (the probe says loading); there is nothing to time yet.
   if (loading?.outcome === 'loading') return { outcome: 'skipped', reason: `backend is loading: ${loading.message}` };
+  const absent = notServed(exchange);
+  if (absent !== null) return { outcome: 'skipped', reason: absent };
   const judged = judgeAnswer(exchange);
   if ('outcome' in judged) {
     const o = judged.outcome;
@@ -91,6 +93,27 @@ export function judgeGeneration(type: BackendType, exchange: Exchange): Generati
   const ok = key === 'response' ? typeof value === 'string' : Array.isArray(value) && (key !== 'choices' || value.length > 0);
   if (!ok) return { outcome: 'failed', error: { kind: 'parse', message: `no "${key}" in the completion answer` } };
   return { outcome: 'ok' };
+}
+
+/** What a server says when a route does not exist (FastAPI's `{"detail": "Not Found"}`, Go's text). */
+const ROUTE_MISSING = /^(404 page )?(not found|method not allowed|not implemented)\.?$/i;
+
+/**
+ * A server without the completion endpoint (an embeddings-only server, a proxy passing chat only):
+ * a 404, 405 or 501 that names no reason beyond the route. Not a fault: the check is skipped, saying so.
+ * A 404 with words of its own (vLLM's "The model `x` does not exist") is a failure.
+ */
+function notServed(answer: HttpAnswer): string | null {
+  if (answer.status !== 404 && answer.status !== 405 && answer.status !== 501) return null;
+  let said: string | undefined;
+  try {
+    said = serverMessage(JSON.parse(answer.body));
+  } catch {
+    said = cleanText(answer.body, 80) || undefined;
+    if (said !== undefined && /[<>]/.test(said)) said = undefined;
+  }
+  if (said !== undefined && !ROUTE_MISSING.test(said.trim())) return null;
+  return `the completion endpoint is not served here (HTTP ${answer.status})`;
 }
 
 /** A 2xx carrying an error (some proxies answer so): the server's words, as an HTTP failure. */
@@ -147,15 +170,17 @@ export async function runGeneration(spec: GenerationSpec, send: Send, stopwatch:
   let choice: ModelChoice;
   if (spec.type === 'ollama') {
     const ps = await send('/api/ps');
-    if (!ps.ok) return { outcome: 'failed', model: null, error: { kind: ps.kind, message: cleanText(`/api/ps: ${ps.message}`) } };
+    // Which model is loaded cannot be told: nothing is asked (a guess could make Ollama load one), and
+    // the failure is not generation's (the probe reports an Ollama that does not answer).
+    if (!ps.ok) return { outcome: 'skipped', model: null, reason: cleanText(`cannot tell which model is loaded: /api/ps: ${ps.message}`) };
     const judged = judgeAnswer(ps);
     if ('outcome' in judged) {
       const o = judged.outcome;
-      const message = o.outcome === 'failure' ? o.message : o.outcome === 'loading' ? o.message : 'unexpected answer';
-      return { outcome: 'failed', model: null, error: { kind: o.outcome === 'failure' ? o.kind : 'http', message: cleanText(`/api/ps: ${message}`) } };
+      const message = o.outcome === 'ok' ? 'unexpected answer' : o.message;
+      return { outcome: 'skipped', model: null, reason: cleanText(`cannot tell which model is loaded: /api/ps: ${message}`) };
     }
     const read = parseOllamaPs(ps.body);
-    if (!read.ok) return { outcome: 'failed', model: null, error: { kind: 'parse', message: cleanText(read.message) } };
+    if (!read.ok) return { outcome: 'skipped', model: null, reason: cleanText(`cannot tell which model is loaded: ${read.message}`) };
     choice = chooseLoaded(spec.named, (read.figures.loadedModels ?? []).map((m) => m.name));
   } else {
     let listed = spec.listed;

@@ -134,6 +134,17 @@ describe('generation check, OpenAI-compatible servers', () => {
     expect((await check(at(loop, 'vllm'), undefined, ['m1'])).error).toEqual({ kind: 'http', message: 'HTTP 200: model m1 is not served' });
   });
 
+  it('no completion endpoint (a bare 404/405/501): skipped, saying so; a 404 with the server reason is a failure', async () => {
+    let reply: [number, unknown] = [404, { detail: 'Not Found' }];
+    const { loop } = await server((_s, res) => json(res, reply[0], reply[1]));
+    const { check } = checkerOf();
+    expect(await check(at(loop, 'vllm'), undefined, ['m1'])).toMatchObject({ ok: false, error: null, skipped: 'the completion endpoint is not served here (HTTP 404)' });
+    reply = [405, 'Method Not Allowed'];
+    expect((await check(at(loop, 'generic'), undefined, ['m1'])).skipped).toBe('the completion endpoint is not served here (HTTP 405)');
+    reply = [404, { object: 'error', message: 'The model `m1` does not exist.', type: 'NotFoundError', code: 404 }];
+    expect(await check(at(loop, 'vllm'), undefined, ['m1'])).toMatchObject({ ok: false, skipped: null, error: { kind: 'http', message: 'HTTP 404: The model `m1` does not exist.' } });
+  });
+
   it('llama.cpp still loading its model (503 unavailable_error): skipped, not a failure', async () => {
     const { loop } = await server((_s, res) => json(res, 503, { error: { code: 503, message: 'Loading model', type: 'unavailable_error' } }));
     const { check } = checkerOf();
@@ -210,7 +221,7 @@ describe('generation check, Ollama', () => {
     expect(seen.map((s) => s.url)).toEqual(['/api/ps']);
   });
 
-  it('/api/ps failing or garbage: a failure naming /api/ps, no generate asked', async () => {
+  it('/api/ps failing or garbage: skipped (which model is loaded cannot be told), no generate asked', async () => {
     let bad = true;
     const { loop, seen } = await server((s, res) => {
       if (bad) return json(res, 500, { error: 'ps broke' });
@@ -218,9 +229,9 @@ describe('generation check, Ollama', () => {
       res.end('{"models": "nope"}');
     });
     const { check } = checkerOf();
-    expect((await check(at(loop, 'ollama'), undefined, [])).error).toEqual({ kind: 'http', message: '/api/ps: HTTP 500: ps broke' });
+    expect(await check(at(loop, 'ollama'), undefined, [])).toMatchObject({ ok: false, error: null, skipped: 'cannot tell which model is loaded: /api/ps: HTTP 500: ps broke' });
     bad = false;
-    expect((await check(at(loop, 'ollama'), undefined, [])).error).toEqual({ kind: 'parse', message: "/api/ps has no 'models' array" });
+    expect(await check(at(loop, 'ollama'), undefined, [])).toMatchObject({ ok: false, error: null, skipped: "cannot tell which model is loaded: /api/ps has no 'models' array" });
     expect(seen.every((s) => s.url === '/api/ps')).toBe(true);
   });
 
