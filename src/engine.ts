@@ -1,9 +1,12 @@
 import type { FleetChange } from './config/diff.js';
-import type { Config } from './config/types.js';
+import { loadIntervalMs, type Config } from './config/types.js';
 import type { Clock } from './core/clock.js';
+import { routerNotYetRead } from './backends/router.js';
 import { createMonitor, type Monitor } from './monitor/monitor.js';
+import { createRouterWatch, type RouterWatch } from './monitor/router-watch.js';
 import type { Connections } from './probe/http.js';
 import { createProber } from './probe/probe.js';
+import { createRouterReader, type RouterReader } from './probe/router.js';
 import type { DrainPersistence } from './state/drain-state.js';
 import { createStore, type FleetStore } from './store/store.js';
 
@@ -49,6 +52,19 @@ export function createEngine(
   const retired: Array<typeof prober> = [];
   const inner = createMonitor({ config, store, clock, probe: (backend, signal) => prober.probe(backend, signal) });
   const { drainState } = options;
+  // The Nexus router (`[top] router_url`), read each load interval while the monitor runs.
+  let router: { reader: RouterReader; watch: RouterWatch } | null = null;
+  let started = false;
+  let paused = false;
+  const routerFor = (c: Config): typeof router => {
+    if (c.top.routerUrl === null) return null;
+    const reader = createRouterReader({ url: c.top.routerUrl, timeoutMs: c.health.timeoutMs, bodyLimitBytes: c.top.bodyLimitBytes, connections, now: clock.now });
+    const watch = createRouterWatch({ clock, intervalMs: loadIntervalMs(c), read: (signal) => reader.read(signal), publish: (view) => store.setRouter(view) });
+    store.setRouter(routerNotYetRead(reader.url));
+    return { reader, watch };
+  };
+  router = routerFor(config);
+  const retiredRouters: RouterReader[] = [];
   let monitor: Monitor = inner;
   if (drainState) {
     // Names not in this config are ignored by the store (and kept in the file).
@@ -72,6 +88,40 @@ export function createEngine(
       },
     };
   }
+  {
+    // The router's schedule follows the monitor's: started, paused and resumed with it, its interval the load interval.
+    const probing = monitor;
+    monitor = {
+      ...probing,
+      start() {
+        probing.start();
+        started = true;
+        router?.watch.start();
+      },
+      // Checking the whole fleet now (`R`, --once, --check) reads the router too, beside the probes.
+      checkNow: (name) => Promise.all([probing.checkNow(name), name === undefined ? router?.watch.readNow() : undefined]).then(() => undefined),
+      pause() {
+        probing.pause();
+        paused = true;
+        router?.watch.pause();
+      },
+      resume() {
+        probing.resume();
+        paused = false;
+        router?.watch.resume();
+      },
+      setIntervalMs(ms) {
+        probing.setIntervalMs(ms);
+        router?.watch.setIntervalMs(loadIntervalMs({ health: { ...current.health, intervalMs: ms }, top: current.top }));
+      },
+    };
+  }
+  const stopRouter = (): void => {
+    if (!router) return;
+    router.watch.stop();
+    retiredRouters.push(router.reader);
+    router = null;
+  };
   let closing: Promise<void> | undefined;
   return {
     get config() {
@@ -79,7 +129,12 @@ export function createEngine(
     },
     store,
     monitor,
-    close: () => (closing ??= inner.stop().then(() => Promise.all([prober, ...retired].map((p) => p.close())).then(() => undefined))),
+    close() {
+      if (closing) return closing;
+      // The router first: nothing of it is published into a store the monitor has closed.
+      stopRouter();
+      return (closing = inner.stop().then(() => Promise.all([prober, ...retired, ...retiredRouters].map((p) => p.close())).then(() => undefined)));
+    },
     reload(next, change) {
       store.reconfigure(next, change);
       inner.reconfigure(next, change);
@@ -91,6 +146,15 @@ export function createEngine(
         retired.push(prober);
         prober = proberFor(next);
       }
+      if (next.top.routerUrl !== current.top.routerUrl || next.health.timeoutMs !== current.health.timeoutMs || next.top.bodyLimitBytes !== current.top.bodyLimitBytes) {
+        stopRouter();
+        router = routerFor(next);
+        if (router === null) store.setRouter(null);
+        else if (started) {
+          router.watch.start();
+          if (paused) router.watch.pause();
+        }
+      } else router?.watch.setIntervalMs(loadIntervalMs(next));
       current = next;
     },
   };
