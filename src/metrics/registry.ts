@@ -3,6 +3,7 @@ import type { Status } from '../health/state.js';
 import { FAILURE_KINDS } from '../core/outcome.js';
 import type { GpuView } from '../gpu/sample.js';
 import type { FleetStore } from '../store/store.js';
+import { registerRouterMetrics } from './router-metrics.js';
 
 /** Every metric of ours starts with this (the default process metrics keep their standard names). */
 export const METRIC_PREFIX = 'nexus_top_';
@@ -153,6 +154,8 @@ export function createFleetMetrics(store: FleetStore, options: { defaultMetrics?
     duration.observe({ backend: result.backend }, Math.max(0, result.latencyMs) / 1000);
     if (result.outcome === 'failure') failures.inc({ backend: result.backend, kind: result.kind });
   });
+
+  registerRouterMetrics(registry, snapshot, METRIC_PREFIX);
 
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
 
