@@ -61,6 +61,19 @@ describe('the engine with a router', () => {
     await vi.waitFor(() => expect(server.requests.length).toBe(4));
   });
 
+  it('follows the probe interval set by hand (+/-) when no load interval is configured', async () => {
+    const server = await nexus();
+    const { engine, clock } = engineFor(server.url);
+    engine.monitor.start();
+    await clock.advance(0);
+    await vi.waitFor(() => expect(server.requests.length).toBe(2));
+    engine.monitor.setIntervalMs(60_000);
+    await clock.advance(30_000);
+    expect(server.requests.length).toBe(2);
+    await clock.advance(30_500);
+    await vi.waitFor(() => expect(server.requests.length).toBe(4));
+  });
+
   it('reads nothing while paused', async () => {
     const server = await nexus();
     const { engine, clock } = engineFor(server.url);
