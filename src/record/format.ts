@@ -7,6 +7,7 @@
  *             "kind"?,"message"?,"http_status"?,"latency_ms":…,"models"?}
  *            {"ts":ISO,"type":"drain|undrain","backend":…}, {"ts","type":"interval","from_ms","to_ms"},
  *            {"ts","type":"pause|resume"}   (the operator's actions, as `--events` prints them)
+ *            {"type":"router","ts",…}        (each read of the Nexus router: src/record/router-line.ts)
  *
  * `models` is written only when the list differs from the last one written for that backend, and is
  * `null` when the probe succeeded without listing them. The header's config never holds a secret:
@@ -25,6 +26,7 @@ import type { GpuErrorKind, GpuState } from '../gpu/state.js';
 import type { FleetEvent } from '../store/types.js';
 import { displayUrl } from '../text/redact.js';
 import { cleanText, MAX_MESSAGE, MAX_MODEL_ID } from '../text/sanitize.js';
+import { parseRouterLine, type RouterLine } from './router-line.js';
 
 export const RECORDING_FORMAT = 'nexus-top-recording';
 export const RECORDING_VERSION = 1;
@@ -181,6 +183,8 @@ export type RecordedLine =
   | { type: 'pause' | 'resume'; ts: number }
   /** The box's GPUs as the GPU tool read them (written at each reading, replayed in order with the probes). */
   | { type: 'gpu'; ts: number; state: GpuState }
+  /** A read of the Nexus router (src/record/router-line.ts). */
+  | RouterLine
   /** A blank line, or a type this version does not know. */
   | { type: 'skip' };
 
@@ -470,6 +474,8 @@ export function createLineParser(header: RecordingHeader): (text: string) => Par
           return { ok: true, value: { type, ts: time(o, 'ts', type) } };
         case 'gpu':
           return { ok: true, value: gpuLine(o) };
+        case 'router':
+          return parseRouterLine(o);
         case 'header':
           return fail('a second recording header (recordings cannot be concatenated)');
         default:

@@ -238,6 +238,9 @@ export function createReplayEngine(recording: Recording, options: ReplayOptions)
       case 'gpu':
         store.setGpu(value.state);
         break;
+      case 'router':
+        store.setRouter(value.view);
+        break;
     }
   };
 

@@ -62,6 +62,8 @@ export interface FleetStore {
    * of that alone, source `router`); the others' routerPending becomes null. Never touches health.
    */
   setRouter(view: RouterView | null): void;
+  /** Every router view as it is set (for recordings). */
+  onRouter(listener: (view: RouterView | null) => void): () => void;
 }
 
 export interface StoreOptions {
@@ -374,6 +376,7 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
   const resultListeners = new Set<(result: ProbeResult) => void>();
   const gpuListeners = new Set<(state: GpuState) => void>();
   const loadListeners = new Set<(reading: LoadReading) => void>();
+  const routerListeners = new Set<(view: RouterView | null) => void>();
   const emit = (event: FleetEvent): void => {
     log.push(event);
     if (log.length >= 2 * EVENT_LOG_SIZE) log.splice(0, log.length - EVENT_LOG_SIZE);
@@ -703,6 +706,11 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
       router = view;
       applyRouter();
       changed();
+      if (routerListeners.size > 0) for (const l of [...routerListeners]) l(view);
+    },
+    onRouter(listener) {
+      routerListeners.add(listener);
+      return () => routerListeners.delete(listener);
     },
     setConfigProblem(problem) {
       if (problem === configProblem) return;
