@@ -163,7 +163,8 @@ export function createLoadSchedule(options: LoadScheduleOptions): LoadSchedule {
   const reschedule = (): void => {
     if (!scheduling()) return;
     for (const e of entries.values()) {
-      if (e.timer === null) continue;
+      // Not asked yet: its first round keeps its place in the spread.
+      if (e.timer === null || e.lastStartedAt === null) continue;
       const delay = (e.lastStartedAt ?? clock.now()) + intervalMs - clock.now();
       schedule(e, delay < 0 ? jitter() : delay);
     }
@@ -197,13 +198,8 @@ export function createLoadSchedule(options: LoadScheduleOptions): LoadSchedule {
     readNow(name) {
       if (stopping) return Promise.resolve();
       const targets = name === undefined ? [...entries.values()] : [entries.get(name)].filter((e): e is Entry => e !== undefined);
-      const done = targets.map(
-        (e) =>
-          new Promise<void>((resolve) => {
-            e.waiters.push(resolve);
-            if (!e.running) enqueue(e, true);
-          }),
-      );
+      const done = targets.map((e) => new Promise<void>((resolve) => e.waiters.push(resolve)));
+      for (const e of targets) if (!e.running) enqueue(e, true);
       return Promise.all(done).then(() => undefined);
     },
     pause() {
