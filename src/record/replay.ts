@@ -238,6 +238,9 @@ export function createReplayEngine(recording: Recording, options: ReplayOptions)
       case 'gpu':
         store.setGpu(value.state);
         break;
+      case 'load':
+        store.setLoad(value.reading);
+        break;
     }
   };
 
