@@ -167,6 +167,17 @@ describe('load per backend type, from real servers', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('generic: an overloaded 503 says nothing about /metrics; asked again', async () => {
+    let overloaded = true;
+    const server = await serve((_req, res) => sendWire(res, overloaded ? json(503, { message: 'The server is overloaded' }) : loadWire('sglang/metrics.http')));
+    const { reader } = setup();
+    const b = backend(server.url, 'generic');
+    expect(await reader.read(b)).toBeNull();
+    expect(reader.asks(b)).toBe(true);
+    overloaded = false;
+    expect((await reader.read(b))?.figures.waiting).toBe(21);
+  });
+
   it('generic: a backend down is asked again (nothing learnt yet)', async () => {
     let up = false;
     const server = await serve((_req, res) => (up ? sendWire(res, loadWire('sglang/metrics.http')) : res.socket?.destroy()));

@@ -148,6 +148,8 @@ export function createLoadReader(options: { side: Side; now: () => number }): Lo
       e.skip = ASK_OFF_AGAIN_EVERY - 1;
       return null;
     }
+    // Overloaded, loading, a proxy's 502: nothing learnt about /metrics yet.
+    if (exchange.status >= 500) return null;
     const family = exchange.status >= 200 && exchange.status < 300 ? metricsFamily(exchange.body) : null;
     s.family = family;
     if (family === null) return null;
