@@ -198,6 +198,17 @@ describe('load per backend type, from real servers', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('a backend whose TCP or command check replaces the HTTP probe is not asked; one beside it is', async () => {
+    const server = await routes({ '/metrics': loadWire('vllm/metrics.http') });
+    const { reader } = setup();
+    const tcp = backend(server.url, 'vllm', { check: { kind: 'tcp', also: false } });
+    expect(reader.asks(tcp)).toBe(false);
+    expect(await reader.read(tcp)).toBeNull();
+    expect(server.requests).toHaveLength(0);
+    const beside = backend(server.url, 'vllm', { check: { kind: 'tcp', also: true } });
+    expect((await reader.read(beside))?.figures.running).toBe(12);
+  });
+
   it('the probe and load share the keep-alive connection', async () => {
     const server = await routes({ '/v1/models': loadWire('vllm/v1_models.http'), '/metrics': loadWire('vllm/metrics.http') });
     const { prober, reader } = setup();

@@ -162,7 +162,11 @@ export function createLoadReader(options: { side: Side; now: () => number }): Lo
     return PLANS[backend.type] ?? null;
   };
 
-  const asks = (backend: BackendConfig): boolean => (DETECTED.has(backend.type) ? states.get(backend)?.family !== null : PLANS[backend.type] !== undefined);
+  const asks = (backend: BackendConfig): boolean => {
+    // A TCP or command check in place of the HTTP probe: its URL may be no HTTP server at all.
+    if (backend.check !== undefined && !backend.check.also) return false;
+    return DETECTED.has(backend.type) ? states.get(backend)?.family !== null : PLANS[backend.type] !== undefined;
+  };
 
   return {
     asks,
