@@ -20,14 +20,6 @@ const LOADING: WireAnswer = {
   body: Buffer.from('{"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}'),
 };
 
-// Ollama with its queue full (OLLAMA_MAX_QUEUE): what /api/ps answers while the demo's Ollama is saturated.
-const OLLAMA_BUSY: WireAnswer = {
-  status: 503,
-  statusText: 'Service Unavailable',
-  headers: [['Content-Type', 'application/json; charset=utf-8']],
-  body: Buffer.from('{"error":"server busy, please try again.  maximum pending requests exceeded"}'),
-};
-
 // An overloaded OpenAI-compatible server (the shape SGLang and vLLM use for errors).
 const OVERLOADED: WireAnswer = {
   status: 503,
@@ -56,38 +48,26 @@ interface DemoBackend {
 }
 
 function fleetPlan(random: () => number): DemoBackend[] {
-  const ollamaPs = wireAnswer('ollama/api_ps.http');
   const ollama = routes(
-    { '/api/tags': wireAnswer('ollama/api_tags.http'), '/v1/models': wireAnswer('ollama/v1_models.http'), '/': wireAnswer('ollama/root.http'), '/api/ps': ollamaPs },
+    { '/api/tags': wireAnswer('ollama/api_tags.http'), '/v1/models': wireAnswer('ollama/v1_models.http'), '/': wireAnswer('ollama/root.http') },
     wireAnswer('ollama/not_found.http'),
   );
-  // Load: its queue is full 10 s of every minute (/api/ps answers busy), the rest of the time its models are listed.
-  const ollamaSometimesSaturated: Behaviour = (req, res, elapsed) =>
-    new URL(req.url ?? '/', 'http://x').pathname === '/api/ps' && elapsed % 60_000 >= 50_000 ? send(res, OLLAMA_BUSY) : ollama(req, res, elapsed);
   const vllm = routes(
-    { '/v1/models': wireAnswer('vllm/v1_models.http'), '/health': wireAnswer('vllm/health_ok.http'), '/metrics': wireAnswer('vllm/metrics.http') },
+    { '/v1/models': wireAnswer('vllm/v1_models.http'), '/health': wireAnswer('vllm/health_ok.http') },
     wireAnswer('vllm/not_found.http'),
   );
   const llamacppReady = routes(
-    {
-      '/health': wireAnswer('llamacpp/health_ok.http'),
-      '/v1/models': wireAnswer('llamacpp/v1_models.http'),
-      '/slots': wireAnswer('llamacpp/slots_busy.http'),
-      '/metrics': wireAnswer('llamacpp/metrics_busy.http'),
-    },
+    { '/health': wireAnswer('llamacpp/health_ok.http'), '/v1/models': wireAnswer('llamacpp/v1_models.http') },
     wireAnswer('llamacpp/not_found.http'),
   );
   const openai = routes({ '/v1/models': wireAnswer('openai/v1_models.http') }, wireAnswer('vllm/not_found.http'));
-  const lmstudio = routes({ '/v1/models': wireAnswer('lmstudio/v1_models.http'), '/api/v0/models': wireAnswer('lmstudio/api_v0_models.http') }, wireAnswer('vllm/not_found.http'));
-  const sglang = routes(
-    { '/v1/models': wireAnswer('sglang/v1_models.http'), '/health': wireAnswer('sglang/health_ok.http'), '/metrics': wireAnswer('sglang/metrics.http') },
-    wireAnswer('vllm/not_found.http'),
-  );
+  const lmstudio = routes({ '/v1/models': wireAnswer('lmstudio/v1_models.http') }, wireAnswer('vllm/not_found.http'));
+  const sglang = routes({ '/v1/models': wireAnswer('sglang/v1_models.http'), '/health': wireAnswer('sglang/health_ok.http') }, wireAnswer('vllm/not_found.http'));
   let sglangRequests = 0;
   const badGateway = wireAnswer('synthetic/proxy_502_nginx.http');
   const { loadingMs, flapUpMs, flapDownMs, slowMs, slowJitterMs } = DEMO_TIMING;
   return [
-    { name: 'ollama-gpu1', type: 'ollama', behaviour: ollamaSometimesSaturated },
+    { name: 'ollama-gpu1', type: 'ollama', behaviour: ollama },
     { name: 'vllm-a100', type: 'vllm', behaviour: vllm },
     {
       name: 'llamacpp-gpu2',
@@ -112,9 +92,7 @@ function fleetPlan(random: () => number): DemoBackend[] {
       name: 'sglang-intermittent',
       type: 'generic',
       // Fails every other request: thresholds keep it "healthy" while half its requests fail; flap detection sees it.
-      // Its /metrics (load) always answers: only the probes alternate.
-      behaviour: (req, res, elapsed) =>
-        req.url === '/metrics' || sglangRequests++ % 2 === 0 ? sglang(req, res, elapsed) : send(res, OVERLOADED),
+      behaviour: (req, res, elapsed) => (sglangRequests++ % 2 === 0 ? sglang(req, res, elapsed) : send(res, OVERLOADED)),
     },
     { name: 'exo-behind-proxy', type: 'exo', behaviour: (_req, res) => send(res, badGateway) },
     // Nothing listens here: the address of a server that is gone.

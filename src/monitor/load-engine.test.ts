@@ -12,7 +12,6 @@ import { createMetricsServer } from '../metrics/server.js';
 import { fleetJson } from '../output/json.js';
 import type { FleetEvent } from '../store/types.js';
 import type { WireAnswer } from '../demo/wire-file.js';
-import { startDemoFleet } from '../demo/fleet.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -170,23 +169,5 @@ describe('load through the engine', () => {
     }
     expect(asked()).toBeGreaterThanOrEqual(4);
     expect(engine.store.current('gpu')?.load?.error?.kind).toBe('parse');
-  });
-
-  it('--demo: its backends serve load bodies, and its Ollama saturates 10 s of every minute', async () => {
-    let elapsed = 0;
-    const demo = await startDemoFleet({ now: () => elapsed, random: () => 0.5 });
-    cleanups.push(() => demo.close());
-    const engine = engineOf(demo.config);
-    await round(engine);
-    const load = (name: string) => engine.store.current(name)?.load ?? null;
-    expect(load('vllm-a100')).toMatchObject({ running: 12, waiting: 3, kvCache: 0.6412, error: null });
-    expect(load('sglang-intermittent')).toMatchObject({ running: 9, waiting: 21, error: null });
-    expect(load('ollama-gpu1')?.loadedModels?.map((m) => m.name)).toEqual(['qwen3:14b', 'nomic-embed-text:latest']);
-    expect(load('lmstudio-slow')?.loadedModels?.map((m) => m.name)).toEqual(['qwen/qwen3-8b']);
-    expect(load('openai-flaky')).toBeNull();
-    elapsed = 55_000;
-    await round(engine);
-    expect(load('ollama-gpu1')?.error?.message).toMatch(/^saturated/);
-    expect(engine.store.current('ollama-gpu1')?.status).toBe('healthy');
   });
 });
