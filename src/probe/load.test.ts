@@ -251,6 +251,18 @@ describe('garbage from a load endpoint becomes load.error', () => {
     expect(reading?.error?.message).toMatch(message);
   });
 
+  it('a 5 MB /metrics under the default 8 MiB limit is scanned, not choked on: the gauges at its end are found', async () => {
+    const filler = '# HELP h x\n' + 'vllm:h_bucket{engine="0",le="0.1"} 1.0\n'.repeat(130_000);
+    const body = `${filler}vllm:num_requests_running{engine="0"} 5\nvllm:num_requests_waiting{engine="0"} 8\nvllm:kv_cache_usage_perc{engine="0"} 0.25\n`;
+    expect(body.length).toBeGreaterThan(5_000_000);
+    const server = await serve((_q, res) => sendWire(res, text(200, body)));
+    const { reader } = setup();
+    const started = performance.now();
+    const reading = await reader.read(backend(server.url, 'vllm'));
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(reading?.figures).toMatchObject({ running: 5, waiting: 8, kvCache: 0.25 });
+  });
+
   it('on single connections too (--once): a hanging /slots times out within the deadline', async () => {
     const server = await routes({ '/slots': () => {}, '/metrics': loadWire('llamacpp/metrics_busy.http') });
     const { reader } = setup({ timeoutMs: 300, connections: 'single' });
