@@ -2,9 +2,11 @@ import type { FleetChange } from './config/diff.js';
 import { loadIntervalMs, type Config } from './config/types.js';
 import type { Clock } from './core/clock.js';
 import { routerNotYetRead } from './backends/router.js';
+import { createLoadSchedule, type LoadSchedule } from './monitor/load-schedule.js';
 import { createMonitor, type Monitor } from './monitor/monitor.js';
 import { createRouterWatch, type RouterWatch } from './monitor/router-watch.js';
 import type { Connections } from './probe/http.js';
+import { createLoadReader } from './probe/load.js';
 import { createProber } from './probe/probe.js';
 import { createRouterReader, type RouterReader } from './probe/router.js';
 import type { DrainPersistence } from './state/drain-state.js';
@@ -14,6 +16,8 @@ export interface Engine {
   config: Config;
   store: FleetStore;
   monitor: Monitor;
+  /** Load on its own schedule (started, paused and stopped with the monitor); `readNow` for --once. */
+  load?: LoadSchedule;
   /** Stop probing, cancel in-flight requests, close connections. Idempotent. */
   close(): Promise<void>;
   /** Apply a reloaded config (src/cli/reload.ts): the store, then the schedule, then the probe settings. */
@@ -51,6 +55,9 @@ export function createEngine(
   // Probers replaced by a reload: closed with the engine (a probe of theirs may still be running).
   const retired: Array<typeof prober> = [];
   const inner = createMonitor({ config, store, clock, probe: (backend, signal) => prober.probe(backend, signal) });
+  // Load asks through the prober in force (its connections, deadline and body limit), never touching health.
+  const reader = createLoadReader({ side: (backend, use, signal) => prober.side(backend, use, signal), now: clock.now });
+  const load = createLoadSchedule({ config, clock, reader, publish: (reading) => store.setLoad(reading) });
   const { drainState } = options;
   // The Nexus router (`[top] router_url`), read each load interval while the monitor runs.
   let router: { reader: RouterReader; watch: RouterWatch } | null = null;
@@ -65,7 +72,29 @@ export function createEngine(
   };
   router = routerFor(config);
   const retiredRouters: RouterReader[] = [];
-  let monitor: Monitor = inner;
+  // The monitor's actions that concern load too; createMonitor returns a plain object of closures, so spreading keeps the rest intact.
+  let monitor: Monitor = {
+    ...inner,
+    start() {
+      inner.start();
+      load.start();
+    },
+    // `r`, --once, --check: the probe and load asked together, each under the probe's deadline.
+    checkNow: (name) => Promise.all([inner.checkNow(name), load.readNow(name)]).then(() => undefined),
+    pause() {
+      inner.pause();
+      load.pause();
+    },
+    resume() {
+      inner.resume();
+      load.resume();
+    },
+    setIntervalMs(ms) {
+      inner.setIntervalMs(ms);
+      load.setProbeIntervalMs(ms);
+    },
+  };
+  const base = monitor;
   if (drainState) {
     // Names not in this config are ignored by the store (and kept in the file).
     for (const name of drainState.drainedNames()) store.setDrained(name, true);
@@ -77,7 +106,7 @@ export function createEngine(
     };
     // createMonitor returns a plain object of closures, so spreading it keeps every other action intact.
     monitor = {
-      ...inner,
+      ...base,
       setDrained(name, drained) {
         inner.setDrained(name, drained);
         persist(name);
@@ -129,15 +158,17 @@ export function createEngine(
     },
     store,
     monitor,
+    load,
     close() {
       if (closing) return closing;
       // The router first: nothing of it is published into a store the monitor has closed.
       stopRouter();
-      return (closing = inner.stop().then(() => Promise.all([prober, ...retired, ...retiredRouters].map((p) => p.close())).then(() => undefined)));
+      return (closing = Promise.all([load.stop(), inner.stop()]).then(() => Promise.all([prober, ...retired, ...retiredRouters].map((p) => p.close())).then(() => undefined)));
     },
     reload(next, change) {
       store.reconfigure(next, change);
       inner.reconfigure(next, change);
+      load.reconfigure(next, change);
       if (
         next.health.timeoutMs !== current.health.timeoutMs ||
         next.top.bodyLimitBytes !== current.top.bodyLimitBytes ||

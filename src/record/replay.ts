@@ -241,6 +241,9 @@ export function createReplayEngine(recording: Recording, options: ReplayOptions)
       case 'router':
         store.setRouter(value.view);
         break;
+      case 'load':
+        store.setLoad(value.reading);
+        break;
     }
   };
 
