@@ -1,11 +1,16 @@
 import type { FleetChange } from './config/diff.js';
-import type { Config } from './config/types.js';
+import { loadIntervalMs, type Config } from './config/types.js';
 import type { Clock } from './core/clock.js';
+import { routerNotYetRead } from './backends/router.js';
+import { createLoadSchedule, type LoadSchedule } from './monitor/load-schedule.js';
 import { createMonitor, type Monitor } from './monitor/monitor.js';
 import { createGenerationSchedule, withGeneration, type GenerationSchedule } from './monitor/generate-schedule.js';
 import { createGenerationChecker } from './probe/generate.js';
+import { createRouterWatch, type RouterWatch } from './monitor/router-watch.js';
 import type { Connections } from './probe/http.js';
+import { createLoadReader } from './probe/load.js';
 import { createProber } from './probe/probe.js';
+import { createRouterReader, type RouterReader } from './probe/router.js';
 import type { DrainPersistence } from './state/drain-state.js';
 import { createStore, type FleetStore } from './store/store.js';
 
@@ -13,6 +18,8 @@ export interface Engine {
   config: Config;
   store: FleetStore;
   monitor: Monitor;
+  /** Load on its own schedule (started, paused and stopped with the monitor); `readNow` for --once. */
+  load?: LoadSchedule;
   /** The generation check's schedule (off unless `[top] generate_interval_seconds` / `--generate`). */
   generation?: GenerationSchedule;
   /** Stop probing, cancel in-flight requests, close connections. Idempotent. */
@@ -52,11 +59,49 @@ export function createEngine(
   // Probers replaced by a reload: closed with the engine (a probe of theirs may still be running).
   const retired: Array<typeof prober> = [];
   const inner = createMonitor({ config, store, clock, probe: (backend, signal) => prober.probe(backend, signal) });
+  // Load asks through the prober in force (its connections, deadline and body limit), never touching health.
+  const reader = createLoadReader({ side: (backend, use, signal) => prober.side(backend, use, signal), now: clock.now });
+  const load = createLoadSchedule({ config, clock, reader, publish: (reading) => store.setLoad(reading) });
   // The generation check asks through the prober in force (its connections, deadline, body limit, key).
   const checker = createGenerationChecker({ send: (backend, use, signal) => prober.send(backend, use, signal), now: clock.now });
   const generation = createGenerationSchedule({ config, clock, checker, modelsOf: (name) => store.current(name)?.models ?? [], publish: (result) => store.recordGeneration(result) });
   const { drainState } = options;
-  let monitor: Monitor = withGeneration(inner, generation);
+  // The Nexus router (`[top] router_url`), read each load interval while the monitor runs.
+  let router: { reader: RouterReader; watch: RouterWatch } | null = null;
+  let started = false;
+  let paused = false;
+  const routerFor = (c: Config): typeof router => {
+    if (c.top.routerUrl === null) return null;
+    const reader = createRouterReader({ url: c.top.routerUrl, timeoutMs: c.health.timeoutMs, bodyLimitBytes: c.top.bodyLimitBytes, connections, now: clock.now });
+    const watch = createRouterWatch({ clock, intervalMs: loadIntervalMs(c), read: (signal) => reader.read(signal), publish: (view) => store.setRouter(view) });
+    store.setRouter(routerNotYetRead(reader.url));
+    return { reader, watch };
+  };
+  router = routerFor(config);
+  const retiredRouters: RouterReader[] = [];
+  // The monitor's actions that concern load too; createMonitor returns a plain object of closures, so spreading keeps the rest intact.
+  let monitor: Monitor = {
+    ...inner,
+    start() {
+      inner.start();
+      load.start();
+    },
+    // `r`, --once, --check: the probe and load asked together, each under the probe's deadline.
+    checkNow: (name) => Promise.all([inner.checkNow(name), load.readNow(name)]).then(() => undefined),
+    pause() {
+      inner.pause();
+      load.pause();
+    },
+    resume() {
+      inner.resume();
+      load.resume();
+    },
+    setIntervalMs(ms) {
+      inner.setIntervalMs(ms);
+      load.setProbeIntervalMs(ms);
+    },
+  };
+  const base = monitor;
   if (drainState) {
     // Names not in this config are ignored by the store (and kept in the file).
     for (const name of drainState.drainedNames()) store.setDrained(name, true);
@@ -68,7 +113,7 @@ export function createEngine(
     };
     // createMonitor returns a plain object of closures, so spreading it keeps every other action intact.
     monitor = {
-      ...monitor,
+      ...base,
       setDrained(name, drained) {
         inner.setDrained(name, drained);
         persist(name);
@@ -79,6 +124,42 @@ export function createEngine(
       },
     };
   }
+  {
+    // The router's schedule follows the monitor's: started, paused and resumed with it, its interval the load interval.
+    const probing = monitor;
+    monitor = {
+      ...probing,
+      start() {
+        probing.start();
+        started = true;
+        router?.watch.start();
+      },
+      // Checking the whole fleet now (`R`, --once, --check) reads the router too, beside the probes.
+      checkNow: (name) => Promise.all([probing.checkNow(name), name === undefined ? router?.watch.readNow() : undefined]).then(() => undefined),
+      pause() {
+        probing.pause();
+        paused = true;
+        router?.watch.pause();
+      },
+      resume() {
+        probing.resume();
+        paused = false;
+        router?.watch.resume();
+      },
+      setIntervalMs(ms) {
+        probing.setIntervalMs(ms);
+        router?.watch.setIntervalMs(loadIntervalMs({ health: { ...current.health, intervalMs: ms }, top: current.top }));
+      },
+    };
+  }
+  // The generation check follows the monitor too (started, paused, asked by checkNow with the probes).
+  monitor = withGeneration(monitor, generation);
+  const stopRouter = (): void => {
+    if (!router) return;
+    router.watch.stop();
+    retiredRouters.push(router.reader);
+    router = null;
+  };
   let closing: Promise<void> | undefined;
   return {
     get config() {
@@ -86,11 +167,18 @@ export function createEngine(
     },
     store,
     monitor,
+    load,
     generation,
-    close: () => (closing ??= Promise.all([generation.stop(), inner.stop()]).then(() => Promise.all([prober, ...retired].map((p) => p.close())).then(() => undefined))),
+    close() {
+      if (closing) return closing;
+      // The router first: nothing of it is published into a store the monitor has closed.
+      stopRouter();
+      return (closing = Promise.all([load.stop(), generation.stop(), inner.stop()]).then(() => Promise.all([prober, ...retired, ...retiredRouters].map((p) => p.close())).then(() => undefined)));
+    },
     reload(next, change) {
       store.reconfigure(next, change);
       inner.reconfigure(next, change);
+      load.reconfigure(next, change);
       generation.reconfigure(next, change);
       if (
         next.health.timeoutMs !== current.health.timeoutMs ||
@@ -100,6 +188,15 @@ export function createEngine(
         retired.push(prober);
         prober = proberFor(next);
       }
+      if (next.top.routerUrl !== current.top.routerUrl || next.health.timeoutMs !== current.health.timeoutMs || next.top.bodyLimitBytes !== current.top.bodyLimitBytes) {
+        stopRouter();
+        router = routerFor(next);
+        if (router === null) store.setRouter(null);
+        else if (started) {
+          router.watch.start();
+          if (paused) router.watch.pause();
+        }
+      } else router?.watch.setIntervalMs(loadIntervalMs(next));
       current = next;
     },
   };

@@ -2,6 +2,8 @@ import type { GpuView } from '../gpu/sample.js';
 import type { BackendView, FleetSnapshot } from '../store/types.js';
 import { isoTime, roundMs } from './format.js';
 import { generationJson } from './generation-json.js';
+import { loadJson } from './load-json.js';
+import { routerJson } from './router-json.js';
 
 /**
  * One GPU in `--json` (CONTRACT.md "GPUs"): unknown readings null, never 0. Recordings use the same shape,
@@ -48,6 +50,7 @@ export function backendJson(b: BackendView) {
     flap_window_s: b.flapWindowMs / 1000,
     gpu_memory_bytes: b.gpuMemoryBytes,
     generation: generationJson(b.generation),
+    load: loadJson(b.load),
   };
 }
 
@@ -58,5 +61,6 @@ export function fleetJson(snapshot: FleetSnapshot, checkedAt: number) {
     backends: snapshot.backends.map(backendJson),
     gpus: snapshot.gpu?.gpus?.map((g) => gpuJson(g)) ?? null,
     gpu_error: snapshot.gpu?.error ?? null,
+    router: routerJson(snapshot.router),
   };
 }

@@ -241,6 +241,12 @@ export function createReplayEngine(recording: Recording, options: ReplayOptions)
       case 'generation':
         store.recordGeneration(value.result);
         break;
+      case 'router':
+        store.setRouter(value.view);
+        break;
+      case 'load':
+        store.setLoad(value.reading);
+        break;
     }
   };
 

@@ -5,7 +5,7 @@ import { initialHealth, nextEma, nextHealth, type HealthState, type Status, type
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { memoryByBackend } from '../gpu/sample.js';
 import type { GpuState } from '../gpu/state.js';
-import type { GenerationResult, LoadReading, RouterView } from '../core/load.js';
+import { NO_FIGURES, type GenerationResult, type LoadReading, type LoadSource, type LoadView, type RouterView } from '../core/load.js';
 import type { ProbeOutcome, ProbeResult } from '../core/outcome.js';
 import { displayUrl } from '../text/redact.js';
 import { flapScoreOf, flapVerdict, flapWindowMs, StatusChanges, type FlapRule } from '../health/flap.js';
@@ -67,6 +67,14 @@ export interface FleetStore {
   recordGeneration(result: GenerationResult): void;
   /** Every generation result as it is recorded (for recordings). */
   onGeneration(listener: (result: GenerationResult) => void): () => void;
+  /**
+   * The Nexus router's view (src/monitor/router-watch.ts), or null: none configured. Each backend the router
+   * names gets its pending requests as `load.routerPending` (a backend without load of its own gets a load
+   * of that alone, source `router`); the others' routerPending becomes null. Never touches health.
+   */
+  setRouter(view: RouterView | null): void;
+  /** Every router view as it is set (for recordings). */
+  onRouter(listener: (view: RouterView | null) => void): () => void;
 }
 
 export interface StoreOptions {
@@ -295,6 +303,30 @@ interface Published {
   at: number;
 }
 
+/** A load's sources with `router` in them exactly when the router's pending figure is known. */
+function withRouterSource(sources: readonly LoadSource[], pending: number | null): LoadSource[] {
+  const others = sources.filter((s) => s !== 'router');
+  return pending === null ? others : [...others, 'router'];
+}
+
+/** A load that only the router gave (the backend reports none of its own). */
+const routerOnly = (load: LoadView): boolean =>
+  load.sources.length === 1 &&
+  load.sources[0] === 'router' &&
+  load.error === null &&
+  load.running === null &&
+  load.waiting === null &&
+  load.kvCache === null &&
+  load.slots === null &&
+  load.loadedModels === null;
+
+/** `load` with the router's pending figure for the backend; null when that leaves nothing known. */
+function loadWithRouter(load: LoadView | null, pending: number | null, at: number | null): LoadView | null {
+  if (load === null) return pending === null ? null : { ...NO_FIGURES, routerPending: pending, sources: ['router'], at, error: null };
+  if (pending === null && routerOnly(load)) return null;
+  return { ...load, routerPending: pending, sources: withRouterSource(load.sources, pending), ...(routerOnly(load) ? { at } : {}) };
+}
+
 /** The fleet's state: probes write to it, every view reads immutable snapshots of it. */
 export function createStore(initial: Config, options: StoreOptions): FleetStore {
   let config = initial;
@@ -360,6 +392,7 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
   const generationHealth = new Map<string, HealthState>();
   /** The health a backend shows: its probes', or unhealthy while its generation check says so. */
   const shownHealth = (probed: HealthState['health'], name: string): HealthState['health'] => (generationHealth.get(name)?.health === 'unhealthy' ? 'unhealthy' : probed);
+  const routerListeners = new Set<(view: RouterView | null) => void>();
   const emit = (event: FleetEvent): void => {
     log.push(event);
     if (log.length >= 2 * EVENT_LOG_SIZE) log.splice(0, log.length - EVENT_LOG_SIZE);
@@ -416,6 +449,18 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
   const set = (i: number, view: BackendView): void => {
     live[i] = view;
     changed();
+  };
+
+  /** The router's pending figures onto every backend's load; only the views whose figure changed are new. */
+  const applyRouter = (): void => {
+    for (let i = 0; i < live.length; i++) {
+      const v = live[i]!;
+      const pending = router?.backends.get(v.name)?.pending ?? null;
+      if ((v.load?.routerPending ?? null) === pending && (v.load === null || !routerOnly(v.load) || v.load.at === router?.at)) continue;
+      const next = copyView(v);
+      next.load = loadWithRouter(v.load, pending, router?.at ?? null);
+      live[i] = next;
+    }
   };
 
   const viewNamed = (name: string): BackendView | undefined => {
@@ -644,6 +689,8 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
         removed: [...change.removed],
         replaced: change.replaced.map((b) => b.name),
       });
+      // A backend added (or replaced) gets the router's figure at once, not a round later.
+      if (router !== null) applyRouter();
       changed();
     },
     setGpu(state) {
@@ -670,7 +717,8 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
       if (i === undefined) return;
       const v = live[i]!;
       const next = copyView(v);
-      next.load = { ...reading.figures, routerPending: v.load?.routerPending ?? null, sources: reading.sources, at: reading.at, error: reading.error };
+      const routerPending = v.load?.routerPending ?? null;
+      next.load = { ...reading.figures, routerPending, sources: withRouterSource(reading.sources, routerPending), at: reading.at, error: reading.error };
       set(i, next);
       const waiting = reading.figures.waiting;
       if (waiting !== null) {
@@ -724,6 +772,16 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
     onGeneration(listener) {
       generationListeners.add(listener);
       return () => generationListeners.delete(listener);
+    },
+    setRouter(view) {
+      router = view;
+      applyRouter();
+      changed();
+      if (routerListeners.size > 0) for (const l of [...routerListeners]) l(view);
+    },
+    onRouter(listener) {
+      routerListeners.add(listener);
+      return () => routerListeners.delete(listener);
     },
     setConfigProblem(problem) {
       if (problem === configProblem) return;
