@@ -63,7 +63,7 @@ export function createEngine(
   const reader = createLoadReader({ side: (backend, use, signal) => prober.side(backend, use, signal), now: clock.now });
   const load = createLoadSchedule({ config, clock, reader, publish: (reading) => store.setLoad(reading) });
   // The generation check asks through the prober in force (its connections, deadline, body limit, key).
-  const checker = createGenerationChecker({ send: (backend, use, signal) => prober.send(backend, use, signal), now: clock.now });
+  const checker = createGenerationChecker({ side: (backend, use, signal) => prober.side(backend, use, signal), now: clock.now });
   const generation = createGenerationSchedule({ config, clock, checker, modelsOf: (name) => store.current(name)?.models ?? [], publish: (result) => store.recordGeneration(result) });
   const { drainState } = options;
   // The Nexus router (`[top] router_url`), read each load interval while the monitor runs.

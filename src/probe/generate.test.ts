@@ -53,7 +53,7 @@ const COMPLETION = { id: 'cmpl-1', object: 'text_completion', model: 'm1', choic
 function checkerOf(options: { timeoutMs?: number; env?: Record<string, string>; connections?: Connections } = {}): { prober: Prober; check: ReturnType<typeof createGenerationChecker>['check'] } {
   const prober = createProber({ timeoutMs: options.timeoutMs ?? 2_000, bodyLimitBytes: 1 << 20, env: options.env ?? {}, ...(options.connections ? { connections: options.connections } : {}) });
   cleanups.push(() => prober.close());
-  const checker = createGenerationChecker({ send: (b, use, signal) => prober.send(b, use, signal), now: () => 1_000 });
+  const checker = createGenerationChecker({ side: (b, use, signal) => prober.side(b, use, signal), now: () => 1_000 });
   return { prober, check: (b, named, listed, signal) => checker.check(b, named, listed, signal) };
 }
 

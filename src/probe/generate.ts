@@ -5,8 +5,8 @@ import { elapsedMs } from './elapsed.js';
 import type { Prober } from './probe.js';
 
 export interface GenerationCheckerOptions {
-  /** The prober's `send` (its connections, deadline, body limit, API key, masking). */
-  send: Prober['send'];
+  /** The prober's `side` (its connections, deadline, body limit, API key, masking). */
+  side: Prober['side'];
   /** Clock time for `at`. */
   now: () => number;
 }
@@ -23,11 +23,11 @@ const stopwatch = (): (() => number) => {
 };
 
 export function createGenerationChecker(options: GenerationCheckerOptions): GenerationChecker {
-  const { send, now } = options;
+  const { side, now } = options;
   return {
     async check(backend, named, listed, signal) {
       const spec: GenerationSpec = { type: backend.type, named, listed };
-      const found = await send(backend, (s, mask) => runGeneration(spec, s, stopwatch).then((f) => (f.outcome === 'failed' ? { ...f, error: { ...f.error, message: mask(f.error.message) } } : f)), signal);
+      const found = await side(backend, (s, mask) => runGeneration(spec, s, stopwatch).then((f) => (f.outcome === 'failed' ? { ...f, error: { ...f.error, message: mask(f.error.message) } } : f)), signal);
       const at = now();
       const result: GenerationResult = { backend: backend.name, at, ok: false, model: null, ttftMs: null, error: null, skipped: null };
       if (!found.ok) return { ...result, error: found.error };

@@ -36,24 +36,17 @@ export interface Prober {
   /** Probe one backend. Never rejects: every failure is a classified result. */
   probe(backend: BackendConfig, signal?: AbortSignal): Promise<ProbeResult>;
   /**
-   * Requests beside the probe (load): `use` gets a `get` on the backend's target, over the same
+   * Requests beside the probe (load, the generation check): `use` gets `send` on the backend's target
+   * (a GET, or a POST of JSON when given a body), over the same
    * connections, with its API key, secrets masked in bodies, under the probe's deadline (every request
    * `use` makes together), and `mask` for messages built from what came back. Never rejects: a throw
    * of `use` (a parser bug) is a SideError.
    */
-  side<T>(backend: BackendConfig, use: (get: Get, mask: (text: string) => string) => Promise<T>, external?: AbortSignal): Promise<SideOutcome<T>>;
+  side<T>(backend: BackendConfig, use: (send: Send, mask: (text: string) => string) => Promise<T>, external?: AbortSignal): Promise<SideOutcome<T>>;
   /** Close the connection pools. */
   close(): Promise<void>;
-  /**
-   * Requests beside the probe that may POST (the generation check): `use` gets `send` on the backend's
-   * target, over the same connections, with its API key, secrets masked in bodies, under the probe's
-   * deadline (every request `use` makes together), and `mask` for messages built from what came back.
-   * Never rejects: a throw of `use` (a parser bug) is a SideError.
-   */
-  send<T>(backend: BackendConfig, use: (send: Send, mask: (text: string) => string) => Promise<T>, external?: AbortSignal): Promise<SendOutcome<T>>;
 }
 
-export type SendOutcome<T> = { ok: true; value: T } | { ok: false; error: SideError };
 export type SideOutcome<T> = { ok: true; value: T } | { ok: false; error: SideError };
 
 interface Target {
@@ -190,6 +183,18 @@ export function createProber(options: ProberOptions): Prober {
       http.get({ url: urlFor(cached, path), headers, signal, tlsVerify }).then((exchange: Exchange): Exchange => (exchange.ok ? { ...exchange, body: redactSecrets(exchange.body, secrets) } : exchange));
   }
 
+  /** `getter`'s GET, or a POST of JSON when given a body (the generation check), secrets masked the same way. */
+  function sender(backend: BackendConfig, cached: CachedTarget, signal: ProbeAbort): Send {
+    const get = getter(backend, cached, signal);
+    const { headers, secrets } = cached.target;
+    const { tlsVerify } = backend;
+    return (path, json) => {
+      if (json === undefined) return get(path);
+      const posted = http.post({ url: urlFor(cached, path), headers, signal, tlsVerify, body: JSON.stringify(json) });
+      return secrets.length === 0 ? posted : posted.then((exchange: Exchange): Exchange => (exchange.ok ? { ...exchange, body: redactSecrets(exchange.body, secrets) } : exchange));
+    };
+  }
+
   /** The HTTP probe's outcome under `signal`, with the secrets its messages and model ids must not show. */
   async function httpOutcome(backend: BackendConfig, signal: ProbeAbort): Promise<{ outcome: ProbeOutcome; secrets: readonly string[] }> {
     let secrets: readonly string[] = NO_SECRETS;
@@ -267,7 +272,7 @@ export function createProber(options: ProberOptions): Prober {
         const cached = cachedTarget(backend, driver);
         if ('outcome' in cached) return { ok: false, error: { kind: cached.outcome === 'failure' ? cached.kind : 'connection', message: mask('message' in cached ? cached.message : 'invalid URL') } };
         secrets = cached.target.secrets;
-        return { ok: true, value: await use(getter(backend, cached, signal), mask) };
+        return { ok: true, value: await use(sender(backend, cached, signal), mask) };
       } catch (error) {
         const { kind, message } = classifyError(signal.aborted ? signal.reason : error, { timeoutMs });
         return { ok: false, error: { kind, message: mask(message) } };
@@ -277,34 +282,6 @@ export function createProber(options: ProberOptions): Prober {
       }
     },
     close: () => http.close(),
-    async send(backend, use, external) {
-      const signal = new ProbeAbort();
-      const timer = setTimeout(onDeadline, deadlineMs, signal);
-      const unlink = link(signal, external);
-      let secrets: readonly string[] = NO_SECRETS;
-      const mask = (text: string): string => cleanText(secrets.length > 0 ? redactSecrets(text, secrets) : text);
-      try {
-        const driver = driverFor(backend.type);
-        const cached = cachedTarget(backend, driver);
-        if ('outcome' in cached) return { ok: false, error: { kind: cached.outcome === 'failure' ? cached.kind : 'connection', message: mask('message' in cached ? cached.message : 'invalid URL') } };
-        secrets = cached.target.secrets;
-        const { headers } = cached.target;
-        const { tlsVerify } = backend;
-        const send: Send = async (path, json) => {
-          const url = urlFor(cached, path);
-          const exchange = json === undefined ? await http.get({ url, headers, signal, tlsVerify }) : await http.post({ url, headers, signal, tlsVerify, body: JSON.stringify(json) });
-          if (!exchange.ok) return { ...exchange, message: mask(exchange.message) };
-          return secrets.length > 0 ? { ...exchange, body: redactSecrets(exchange.body, secrets) } : exchange;
-        };
-        return { ok: true, value: await use(send, mask) };
-      } catch (error) {
-        const { kind, message } = classifyError(signal.aborted ? signal.reason : error, { timeoutMs });
-        return { ok: false, error: { kind, message: mask(message) } };
-      } finally {
-        clearTimeout(timer);
-        unlink();
-      }
-    },
   };
 }
 
