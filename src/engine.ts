@@ -126,14 +126,12 @@ export function createEngine(
       return gpuNoteFor(current);
     },
     readGpuOnce: () => sampler?.readOnce() ?? Promise.resolve(),
-    close: () => {
-      sampler?.stop();
-      return (closing ??= inner.stop().then(() => Promise.all([prober, ...retired].map((p) => p.close())).then(() => undefined)));
-    },
+    close: () =>
+      (closing ??= Promise.all([sampler?.stop(), inner.stop().then(() => Promise.all([prober, ...retired].map((p) => p.close())))]).then(() => undefined)),
     reload(next, change) {
       // [top] gpu turned on or off, a new deadline: a new sampler; a new interval: from the next round.
       if (next.top.gpu !== current.top.gpu || gpuDeadline(next) !== gpuDeadline(current)) {
-        sampler?.stop();
+        void sampler?.stop();
         if (!next.top.gpu) store.clearGpu();
         sampler = samplerFor(next);
         if (started) sampler?.start();

@@ -45,8 +45,11 @@ export interface GpuSamplerOptions {
 
 export interface GpuSampler {
   start(): void;
-  /** Stop the schedule and kill a run in progress. */
-  stop(): void;
+  /**
+   * Stop the schedule and kill a run in progress; resolves once that reading has ended (its reads of
+   * /proc too: a process that exits with them in flight waits for Node's thread pool).
+   */
+  stop(): Promise<void>;
   setIntervalMs(ms: number): void;
   /**
    * One reading now, published, with no schedule after it (--once, --json, --check): the whole reading
@@ -123,7 +126,15 @@ export function createGpuSampler(options: GpuSamplerOptions): GpuSampler {
   let lastAt: number | null = null;
 
   /** One reading (GPUs, then processes), the whole of it under the deadline; never rejects. */
-  const reading = async (): Promise<GpuState> => {
+  let inFlight: Promise<GpuState> | null = null;
+  const reading = (): Promise<GpuState> => {
+    const p = readingNow().finally(() => {
+      if (inFlight === p) inFlight = null;
+    });
+    inFlight = p;
+    return p;
+  };
+  const readingNow = async (): Promise<GpuState> => {
     const whole = new AbortController();
     const onStop = (): void => whole.abort();
     const signal = stopping.signal;
@@ -174,6 +185,7 @@ export function createGpuSampler(options: GpuSamplerOptions): GpuSampler {
       if (timer !== undefined) clock.clearTimeout(timer);
       timer = undefined;
       stopping.abort();
+      return inFlight ? inFlight.then(() => undefined) : Promise.resolve();
     },
     setIntervalMs(ms) {
       intervalMs = ms;
