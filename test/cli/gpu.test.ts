@@ -237,3 +237,28 @@ describe('--headless --metrics with a stand-in nvidia-smi', () => {
     expect(await p.exit).toBe(0);
   });
 });
+
+describe('config reload and the GPUs', () => {
+  it('[top] gpu = false on SIGHUP turns the GPU gauges off; back to true turns them on again', async () => {
+    const l = await backend();
+    const tool = withStandIn({ kind: 'answers', processes: [{ pid: l.worker, name: 'VLLM::EngineCore', mib: 64 }] });
+    const port = await freePort();
+    const backends = [{ name: 'vllm-local', url: l.url }];
+    const file = config(backends, '[top]\ngpu_interval_seconds = 0.2\n\n');
+    const p = start(['--headless', '--metrics', String(port), '--config', file], tool.path);
+    const held = async (): Promise<number | undefined> => sampleValue(await scrape(port), 'nexus_top_backend_gpu_memory_bytes', { backend: 'vllm-local' });
+    const util = async (): Promise<number | undefined> => sampleValue(await scrape(port), 'nexus_top_gpu_utilization_ratio', { gpu: '0', uuid: UUID0, name: 'NVIDIA H100 80GB HBM3' });
+    expect(await until('GPU memory held', held, (v) => v === 64 * MIB)).toBe(64 * MIB);
+    writeFileSync(file, readFileSync(config(backends, '[top]\ngpu = false\n\n'), 'utf8'));
+    p.child.kill('SIGHUP');
+    await until('the GPU gauges gone', async () => [await held(), await util()], (v) => v.every((x) => x === undefined));
+    const calls = tool.calls().length;
+    await new Promise((r) => setTimeout(r, 600));
+    expect(tool.calls().length).toBe(calls);
+    writeFileSync(file, readFileSync(config(backends, '[top]\ngpu_interval_seconds = 0.2\n\n'), 'utf8'));
+    p.child.kill('SIGHUP');
+    await until('the GPU gauges back', util, (v) => v === 0.87);
+    p.child.kill('SIGINT');
+    expect(await p.exit).toBe(0);
+  });
+});
