@@ -125,7 +125,7 @@ export function createGpuSampler(options: GpuSamplerOptions): GpuSampler {
   let last: GpuView[] | null = null;
   let lastAt: number | null = null;
 
-  /** One reading (GPUs, then processes), the whole of it under the deadline; never rejects. */
+  /** The reading in progress, for stop() to wait on. */
   let inFlight: Promise<GpuState> | null = null;
   const reading = (): Promise<GpuState> => {
     const p = readingNow().finally(() => {
@@ -134,6 +134,7 @@ export function createGpuSampler(options: GpuSamplerOptions): GpuSampler {
     inFlight = p;
     return p;
   };
+  /** One reading (GPUs, then processes), the whole of it under the deadline; never rejects. */
   const readingNow = async (): Promise<GpuState> => {
     const whole = new AbortController();
     const onStop = (): void => whole.abort();

@@ -263,3 +263,26 @@ describe('config reload and the GPUs', () => {
     expect(await p.exit).toBe(0);
   });
 });
+
+describe('--events --metrics --record, then --replay', () => {
+  it('the events mode reads the GPUs too (gauges exported), the recording keeps the readings, and the replay shows them mapped', async () => {
+    const l = await backend();
+    const tool = withStandIn({ kind: 'answers', processes: [{ pid: l.server, name: 'api', mib: 300 }, { pid: l.worker, name: 'VLLM::EngineCore', mib: 700 }] });
+    const port = await freePort();
+    const file = join(box.dir, `gpu-${++dirs}.ndjson`);
+    const p = start(['--events', '--metrics', String(port), '--gpu-interval', '200ms', '--record', file, '--config', config([{ name: 'vllm-local', url: l.url }])], tool.path);
+    await until('backend GPU memory', async () => sampleValue(await scrape(port), 'nexus_top_backend_gpu_memory_bytes', { backend: 'vllm-local' }), (v) => v === 1000 * MIB);
+    p.child.kill('SIGINT');
+    expect(await p.exit).toBe(0);
+    const gpuLines = readFileSync(file, 'utf8').split('\n').filter((x) => x.includes('"type":"gpu"'));
+    expect(gpuLines.length).toBeGreaterThanOrEqual(1);
+    // The replay needs no tool: PATH without one.
+    const replay = await runCli(['--replay', file, '--once', '--json'], { env: { ...box.env, PATH: noTool() } });
+    const doc = JSON.parse(replay.stdout) as Doc;
+    expect(doc.gpus![0]!.processes.map((x) => [x.pid, x.backend])).toEqual([
+      [l.server, 'vllm-local'],
+      [l.worker, 'vllm-local'],
+    ]);
+    expect(doc.backends[0]!.gpu_memory_bytes).toBe(1000 * MIB);
+  });
+});
