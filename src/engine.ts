@@ -90,7 +90,7 @@ export function createEngine(
   }
   // GPUs: their own schedule beside the probes' (the probe loop never waits for the tool).
   const gpuTool = options.gpuTool === undefined ? findGpuTool(env) : options.gpuTool;
-  const gpuNoteFor = (c: Config): string | undefined => (!c.top.gpu ? 'GPUs off (--no-gpu or [top] gpu = false)' : gpuTool === null ? 'no GPU tool found' : undefined);
+  const gpuNoteFor = (c: Config): string | undefined => (!c.top.gpu ? 'GPUs turned off' : gpuTool === null ? 'no GPU tool found' : undefined);
   const gpuDeadline = (c: Config): number => Math.min(c.health.timeoutMs, GPU_DEADLINE_CAP_MS);
   const samplerFor = (c: Config): GpuSampler | null =>
     gpuTool === null || !c.top.gpu

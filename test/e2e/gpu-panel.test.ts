@@ -115,7 +115,7 @@ describe.concurrent('the GPU panel', () => {
           const s = await t.waitForScreen((x) => /healthy/.test(row(x) ?? ''), WAIT, 'the backend healthy');
           expect(s.text).not.toMatch(/GPU/);
           await t.keys('?');
-          const help = await t.waitForText(/u\s+show \/ hide the GPU panel \(no GPU tool found\)/, WAIT);
+          const help = await t.waitForText(/u\s+GPU panel on\/off \(no GPU tool found\)/, WAIT);
           expect(help.text).toContain('no GPU tool found');
           await t.keys('Escape');
           await t.waitForScreen((x) => row(x) !== undefined, WAIT, 'the table back');
