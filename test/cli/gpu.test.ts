@@ -128,6 +128,15 @@ describe('--json with a stand-in nvidia-smi on PATH', () => {
     expect(alive(pid)).toBe(false);
   });
 
+  it('--check does not run the GPU tool (its line says nothing of GPUs), so a hanging one cannot hold it up', async () => {
+    const l = await backend();
+    const tool = withStandIn({ kind: 'hangs', pidFile: join(box.dir, `hang-${++dirs}.pid`) });
+    const run = await runCli(['--check', '--timeout', '3s', '--config', config([{ name: 'vllm-local', url: l.url }])], { env: { ...box.env, PATH: tool.path } });
+    expect(run.stdout).toMatch(/^NEXUS-TOP OK/);
+    expect(run.code).toBe(0);
+    expect(tool.calls()).toEqual([]);
+  });
+
   it('a tool that exits 9 is said with its first line of complaint', async () => {
     const tool = withStandIn({ kind: 'exits-9' });
     const l = await backend();
