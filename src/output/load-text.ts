@@ -1,0 +1,28 @@
+/** Load in plain words (`--once`), and the thresholds every view of load shares. */
+import type { LoadView } from '../core/load.js';
+
+/** KV cache use from here on is shown as trouble: vLLM starts preempting requests near a full cache. */
+export const KV_FULL = 0.9;
+
+export const percent = (f: number): string => `${Math.round(f * 100)}%`;
+
+/** Some of a loaded model is not in VRAM (Ollama `size_vram` < `size`): it runs partly on the CPU. */
+export function partlyOnCpu(load: LoadView): boolean {
+  return (load.loadedModels ?? []).some((m) => m.sizeBytes !== null && m.vramBytes !== null && m.vramBytes < m.sizeBytes);
+}
+
+/** The LOAD cell of `--once` as plain words (logs and pipes): `12 running, 3 waiting, kv 87%`, `slots 2/2`, `2 models loaded`. */
+export function loadText(load: LoadView | null): string {
+  if (load === null) return '-';
+  const parts: string[] = [];
+  if (load.slots !== null) parts.push(`slots ${load.slots.busy}/${load.slots.total}`);
+  else if (load.running !== null) parts.push(`${load.running} running`);
+  if (load.waiting !== null) parts.push(`${load.waiting} waiting`);
+  if (load.kvCache !== null) parts.push(`kv ${percent(load.kvCache)}`);
+  if (parts.length === 0 && load.loadedModels !== null) {
+    const n = load.loadedModels.length;
+    parts.push(`${n} ${n === 1 ? 'model' : 'models'} loaded${partlyOnCpu(load) ? ' (partly on CPU)' : ''}`);
+  }
+  if (parts.length > 0) return parts.join(', ');
+  return load.error !== null ? `? (${load.error.kind})` : '-';
+}

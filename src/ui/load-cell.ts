@@ -1,0 +1,117 @@
+/**
+ * The LOAD cell: how loaded a backend is, in as few cells as still read at a glance.
+ *
+ *   `▶12 ◷3 ▆87%`  12 requests running, 3 waiting, KV cache 87 % full (the bar is its fill, ▁ … █)
+ *   `▶2/2 ◷1`      llama.cpp: 2 of 2 slots busy, 1 request deferred
+ *   `◆2`           Ollama / LM Studio: 2 models loaded (`◆2 cpu`: part of one runs on the CPU)
+ *   `?`            load could not be read (why: the detail pane); `-` no load for this backend
+ *
+ * In ASCII (`LANG=C`): `r12 q3 kv87%`, `r2/2 q1`, `m2 cpu`. Every figure carries its own glyph or letter,
+ * so NO_COLOR loses nothing; colour only adds emphasis (a queue, a KV cache at 90 % or more, every slot busy).
+ * On a narrow terminal the cell drops the running count and the KV bar (`◷3 87%`, `2/2 ◷1`).
+ */
+import type { LoadView } from '../core/load.js';
+import { KV_FULL, partlyOnCpu, percent } from '../output/load-text.js';
+import type { Segment } from './segment.js';
+import type { Colour, Theme } from './theme.js';
+import { textWidth } from './width.js';
+
+export { KV_FULL, partlyOnCpu };
+
+const KV_BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;
+
+export interface LoadGlyphs {
+  running: string;
+  waiting: string;
+  kv: (fraction: number) => string;
+  models: string;
+}
+
+const UNICODE: LoadGlyphs = { running: '▶', waiting: '◷', kv: (f) => KV_BARS[Math.min(7, Math.max(0, Math.floor(f * 8)))]!, models: '◆' };
+const ASCII: LoadGlyphs = { running: 'r', waiting: 'q', kv: () => 'kv', models: 'm' };
+
+export function loadGlyphs(theme: Pick<Theme, 'unicode'>): LoadGlyphs {
+  return theme.unicode ? UNICODE : ASCII;
+}
+
+
+/** Worth a look: requests queued, the KV cache nearly full, or every slot busy. */
+export function saturated(load: LoadView | null): boolean {
+  if (load === null) return false;
+  return (load.waiting ?? 0) > 0 || (load.kvCache ?? 0) >= KV_FULL || (load.slots !== null && load.slots.total > 0 && load.slots.busy >= load.slots.total);
+}
+
+function build(load: LoadView | null, theme: Theme, compact: boolean): Segment[] {
+  if (load === null) return [{ text: '-', dim: true }];
+  const g = loadGlyphs(theme);
+  const emphasis = (colour: Colour): Partial<Segment> => ({ bold: true, ...(theme.color ? { colour } : {}) });
+  const parts: Segment[] = [];
+  if (load.slots !== null) {
+    const full = load.slots.total > 0 && load.slots.busy >= load.slots.total;
+    parts.push({ text: `${compact ? '' : g.running}${load.slots.busy}/${load.slots.total}`, ...(full ? emphasis('yellow') : {}) });
+  } else if (load.running !== null && !compact) {
+    parts.push({ text: `${g.running}${load.running}` });
+  }
+  if (load.waiting !== null) parts.push({ text: `${g.waiting}${load.waiting}`, ...(load.waiting > 0 ? emphasis('yellow') : {}) });
+  if (load.kvCache !== null) parts.push({ text: `${compact ? '' : g.kv(load.kvCache)}${percent(load.kvCache)}`, ...(load.kvCache >= KV_FULL ? emphasis('red') : {}) });
+  // Loaded models only where nothing says how busy it is (Ollama, LM Studio): the count, and CPU if spilled.
+  if (parts.length === 0 && load.loadedModels !== null) {
+    parts.push({ text: `${g.models}${load.loadedModels.length}` });
+    if (partlyOnCpu(load)) parts.push({ text: 'cpu', ...emphasis('yellow') });
+  }
+  if (parts.length === 0) return load.error !== null ? [{ text: '?', ...(theme.color ? { colour: 'yellow' as const } : {}) }] : [{ text: '-', dim: true }];
+  return parts.flatMap((p, i) => (i === 0 ? [p] : [{ text: ' ' }, p]));
+}
+
+interface Forms {
+  full: Segment[];
+  compact: Segment[];
+  fullWidth: number;
+  compactWidth: number;
+}
+
+// Load views are immutable and shared between snapshots: each one's cell is worked out once per theme, so
+// laying out 1000 rows on every publish costs a lookup per row, not a string build.
+const cache = new WeakMap<Theme, WeakMap<LoadView, Forms>>();
+const NONE = new WeakMap<Theme, Forms>();
+
+const widthOf = (s: readonly Segment[]): number => s.reduce((n, x) => n + textWidth(x.text), 0);
+
+function forms(load: LoadView | null, theme: Theme): Forms {
+  const make = (): Forms => {
+    const full = build(load, theme, false);
+    const compact = build(load, theme, true);
+    return { full, compact, fullWidth: widthOf(full), compactWidth: widthOf(compact) };
+  };
+  if (load === null) {
+    let f = NONE.get(theme);
+    if (f === undefined) NONE.set(theme, (f = make()));
+    return f;
+  }
+  let byLoad = cache.get(theme);
+  if (byLoad === undefined) cache.set(theme, (byLoad = new WeakMap()));
+  let f = byLoad.get(load);
+  if (f === undefined) byLoad.set(load, (f = make()));
+  return f;
+}
+
+/** The cell for a column `width` wide: the full form when it fits, else the compact one (cut by the caller if need be). */
+export function loadCell(load: LoadView | null, theme: Theme, width = Infinity): Segment[] {
+  const f = forms(load, theme);
+  return f.fullWidth <= width ? f.full : f.compact;
+}
+
+/** Display widths of the full and compact forms (for the layout). */
+export function loadCellWidths(load: LoadView | null, theme: Theme): { full: number; compact: number } {
+  const f = forms(load, theme);
+  return { full: f.fullWidth, compact: f.compactWidth };
+}
+
+/** How loaded, for sorting (most first): queue, then KV fill, then the share of slots busy; unknown last. */
+export function loadRank(load: LoadView | null): number {
+  if (load === null) return -1;
+  const slots = load.slots !== null && load.slots.total > 0 ? load.slots.busy / load.slots.total : 0;
+  const known = load.waiting !== null || load.kvCache !== null || load.slots !== null || load.running !== null;
+  if (!known) return -1;
+  return (load.waiting ?? 0) * 4 + Math.max(load.kvCache ?? 0, slots) * 2 + (load.running ?? 0) / 1e6;
+}
