@@ -1,7 +1,7 @@
 /**
  * The LOAD cell: how loaded a backend is, in as few cells as still read at a glance.
  *
- *   `▶12 ◷3 ▆87%`  12 requests running, 3 waiting, KV cache 87 % full (the bar is its fill, ▁ … █)
+ *   `▶12 ◷3 ▇87%`  12 requests running, 3 waiting, KV cache 87 % full (the bar is its fill in eighths, ▁ … █)
  *   `▶2/2 ◷1`      llama.cpp: 2 of 2 slots busy, 1 request deferred
  *   `◆2`           Ollama / LM Studio: 2 models loaded (`◆2 cpu`: part of one runs on the CPU)
  *   `?`            load could not be read (why: the detail pane); `-` no load for this backend
