@@ -164,6 +164,10 @@ describe('load in the detail pane', () => {
     expect(s).toMatch(/^ {2}running +▶ 12 +from \/metrics$/m);
     expect(s).toMatch(/^ {2}waiting +◷ 3 +from \/metrics$/m);
     expect(s).toMatch(/^ {2}KV cache +█ 97\.0% \(nearly full\) +from \/metrics$/m);
+    // The sources line up in a column.
+    const at = s.split('\n').filter((l) => /^ {2}(running|waiting|KV cache) /.test(l)).map((l) => l.indexOf('from /metrics'));
+    expect(at).toHaveLength(3);
+    expect(new Set(at).size).toBe(1);
   });
 
   it('llama.cpp slots from /slots, the queue from /metrics', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NO_FIGURES, type LoadView } from '../core/load.js';
 import { loadText } from '../output/load-text.js';
-import { loadCell, loadRank } from './load-cell.js';
+import { loadCell, loadCellWidths, loadRank } from './load-cell.js';
 import { makeTheme } from './theme.js';
 
 const GIB = 1024 ** 3;
@@ -58,6 +58,12 @@ describe('the LOAD cell', () => {
     expect(calm.some((s) => s.colour !== undefined)).toBe(false);
     // Without colour: no colour at all, the same text.
     expect(loadCell(view({ running: 4, waiting: 2, kvCache: 0.95 }), makeTheme({ color: false, unicode: true })).some((s) => s.colour !== undefined)).toBe(false);
+  });
+
+  it('is laid out for two-digit counts, so figures moving between 3 and 42 do not shift the table', () => {
+    const widths = [view({ running: 3, waiting: 0, kvCache: 0.05 }), view({ running: 12, waiting: 42, kvCache: 0.87 })].map((l) => loadCellWidths(l, coloured));
+    expect(widths[0]).toEqual(widths[1]);
+    expect(widths[0]!.full).toBe('▶12 ◷42 ▇87%'.length);
   });
 
   it('the same view gives the same cell object (worked out once, not per frame)', () => {

@@ -66,6 +66,8 @@ function build(load: LoadView | null, theme: Theme, compact: boolean): Segment[]
 interface Forms {
   full: Segment[];
   compact: Segment[];
+  /** The full form's own width; `fullWidth` is what the column is laid out for. */
+  fullOwn: number;
   fullWidth: number;
   compactWidth: number;
 }
@@ -81,7 +83,17 @@ function forms(load: LoadView | null, theme: Theme): Forms {
   const make = (): Forms => {
     const full = build(load, theme, false);
     const compact = build(load, theme, true);
-    return { full, compact, fullWidth: widthOf(full), compactWidth: widthOf(compact) };
+    // The column is laid out for two-digit counts at least, so figures moving between 3 and 12 do not make
+    // the whole table shift (and be redrawn) at every reading.
+    const two = load && { ...load, running: load.running === null ? null : Math.max(10, load.running), waiting: load.waiting === null ? null : Math.max(10, load.waiting), kvCache: load.kvCache === null ? null : Math.max(0.1, load.kvCache) };
+    const fullOwn = widthOf(full);
+    return {
+      full,
+      compact,
+      fullOwn,
+      fullWidth: Math.max(fullOwn, widthOf(build(two, theme, false))),
+      compactWidth: Math.max(widthOf(compact), widthOf(build(two, theme, true))),
+    };
   };
   if (load === null) {
     let f = NONE.get(theme);
@@ -98,10 +110,10 @@ function forms(load: LoadView | null, theme: Theme): Forms {
 /** The cell for a column `width` wide: the full form when it fits, else the compact one (cut by the caller if need be). */
 export function loadCell(load: LoadView | null, theme: Theme, width = Infinity): Segment[] {
   const f = forms(load, theme);
-  return f.fullWidth <= width ? f.full : f.compact;
+  return f.fullOwn <= width ? f.full : f.compact;
 }
 
-/** Display widths of the full and compact forms (for the layout). */
+/** Display widths of the full and compact forms (for the layout), counts taken as two digits at least. */
 export function loadCellWidths(load: LoadView | null, theme: Theme): { full: number; compact: number } {
   const f = forms(load, theme);
   return { full: f.fullWidth, compact: f.compactWidth };

@@ -14,6 +14,7 @@ import type { Theme } from '../theme.js';
 import { Line } from './line.js';
 import type { LoadSource } from '../../core/load.js';
 import { KV_FULL, loadGlyphs } from '../load-cell.js';
+import { textWidth } from '../width.js';
 
 const LABEL = 14;
 /** History cells are grouped by ten, so probes can be counted at a glance. */
@@ -82,7 +83,10 @@ function loadLines(b: BackendView, now: number, theme: Theme): Segment[][] {
   const load = b.load;
   if (load === null) return [field('load', '- (none: not read yet, load is off, or this type has no load endpoint)', { dim: true })];
   const g = loadGlyphs(theme);
+  // Each figure's line is [label, value, source]; the sources are lined up in a column at the end.
+  const sourced: Segment[][] = [];
   const from = (source: LoadSource): Segment => ({ text: `  from ${SOURCE_TEXT[source]}`, dim: true });
+  const figure = (line: Segment[]): Segment[] => (sourced.push(line), line);
   const has = (source: LoadSource): boolean => load.sources.includes(source);
   // running and waiting come from /metrics when it answered; without it, running is llama.cpp's busy slots.
   const countSource: LoadSource = has('metrics') || !has('slots') ? 'metrics' : 'slots';
@@ -90,20 +94,20 @@ function loadLines(b: BackendView, now: number, theme: Theme): Segment[][] {
   const read = load.at === null ? 'not read yet' : `read ${clockTime(load.at)} (${coarseAge(now - load.at)} ago)`;
   const sources = load.sources.length > 0 ? `, from ${load.sources.map((s) => SOURCE_TEXT[s]).join(', ')}` : '';
   const lines: Segment[][] = [field('load', `${read}${sources}`)];
-  if (load.running !== null) lines.push([...field('  running', `${g.running} ${load.running}`), from(countSource)]);
-  if (load.waiting !== null) lines.push([...field('  waiting', `${g.waiting} ${load.waiting}`, emphasis(load.waiting > 0, 'yellow')), from(countSource)]);
+  if (load.running !== null) lines.push(figure([...field('  running', `${g.running} ${load.running}`), from(countSource)]));
+  if (load.waiting !== null) lines.push(figure([...field('  waiting', `${g.waiting} ${load.waiting}`, emphasis(load.waiting > 0, 'yellow')), from(countSource)]));
   if (load.kvCache !== null) {
     const kv = `${g.kv(load.kvCache)} ${(load.kvCache * 100).toFixed(1)}%${load.kvCache >= KV_FULL ? ' (nearly full)' : ''}`;
-    lines.push([...field('  KV cache', kv, emphasis(load.kvCache >= KV_FULL, 'red')), from('metrics')]);
+    lines.push(figure([...field('  KV cache', kv, emphasis(load.kvCache >= KV_FULL, 'red')), from('metrics')]));
   }
   if (load.slots !== null) {
     const full = load.slots.total > 0 && load.slots.busy >= load.slots.total;
-    lines.push([...field('  slots', `${load.slots.busy} of ${load.slots.total} busy${full ? ' (all)' : ''}`, emphasis(full, 'yellow')), from('slots')]);
+    lines.push(figure([...field('  slots', `${load.slots.busy} of ${load.slots.total} busy${full ? ' (all)' : ''}`, emphasis(full, 'yellow')), from('slots')]));
   }
-  if (load.routerPending !== null) lines.push([...field('  router', `${load.routerPending} pending`), from('router')]);
+  if (load.routerPending !== null) lines.push(figure([...field('  router', `${load.routerPending} pending`), from('router')]));
   if (load.loadedModels !== null) {
     const source: LoadSource = has('ps') || !has('models') ? 'ps' : 'models';
-    lines.push([...field('  loaded', load.loadedModels.length === 0 ? 'no model in memory' : `${load.loadedModels.length} ${load.loadedModels.length === 1 ? 'model' : 'models'}`), from(source)]);
+    lines.push(figure([...field('  loaded', load.loadedModels.length === 0 ? 'no model in memory' : `${load.loadedModels.length} ${load.loadedModels.length === 1 ? 'model' : 'models'}`), from(source)]));
     for (const m of load.loadedModels) {
       const parts = [m.name];
       if (m.sizeBytes !== null) parts.push(formatBytes(m.sizeBytes));
@@ -113,6 +117,8 @@ function loadLines(b: BackendView, now: number, theme: Theme): Segment[][] {
       lines.push([indent(), { text: parts.join('  ') }, ...(cpu ? [{ text: `  partly on CPU (${Math.round((m.vramBytes! / m.sizeBytes!) * 100)}% in VRAM)`, ...emphasis(true, 'yellow') }] : [])]);
     }
   }
+  const valueWidth = Math.max(0, ...sourced.map((l) => textWidth(l[1]!.text)));
+  for (const l of sourced) l[1] = { ...l[1]!, text: l[1]!.text + ' '.repeat(valueWidth - textWidth(l[1]!.text)) };
   if (load.error !== null) lines.push(field('  error', `${load.error.kind}: ${load.error.message} (load unknown; health is not affected)`, theme.color ? { colour: 'red' } : {}));
   else if (lines.length === 1) lines.push(field('  figures', 'none reported', { dim: true }));
   return lines;
