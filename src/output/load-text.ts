@@ -4,6 +4,15 @@ import type { LoadView } from '../core/load.js';
 /** KV cache use from here on is shown as trouble: vLLM starts preempting requests near a full cache. */
 export const KV_FULL = 0.9;
 
+/**
+ * The backend refused to say because its queue is full (Ollama's 503 "maximum pending requests exceeded"):
+ * load is unknown, but that is saturation, not a failure to read it. The load reader words it so
+ * (backends/load/answer.ts: a message starting `saturated:`).
+ */
+export function queueFull(load: LoadView): boolean {
+  return load.error !== null && load.error.message.startsWith('saturated');
+}
+
 export const percent = (f: number): string => `${Math.round(f * 100)}%`;
 
 /** Some of a loaded model is not in VRAM (Ollama `size_vram` < `size`): it runs partly on the CPU. */
@@ -24,5 +33,6 @@ export function loadText(load: LoadView | null): string {
     parts.push(`${n} ${n === 1 ? 'model' : 'models'} loaded${partlyOnCpu(load) ? ' (partly on CPU)' : ''}`);
   }
   if (parts.length > 0) return parts.join(', ');
+  if (queueFull(load)) return 'queue full';
   return load.error !== null ? `? (${load.error.kind})` : '-';
 }

@@ -36,6 +36,15 @@ describe('the LOAD cell', () => {
     expect(text(null)).toBe('-');
   });
 
+  it('a full queue (the server refused to say: Ollama 503 "maximum pending requests exceeded") is saturation, not ?', () => {
+    const full = view({ sources: [], error: { kind: 'http', message: 'saturated: the queue is full (HTTP 503: server busy, maximum pending requests exceeded); waiting unknown' } });
+    expect(text(full)).toBe('◷full');
+    expect(text(full, ascii)).toBe('q full');
+    expect(loadCell(full, coloured)[0]).toMatchObject({ bold: true, colour: 'red' });
+    expect(loadText(full)).toBe('queue full');
+    expect(loadRank(full)).toBeGreaterThan(loadRank(view({ waiting: 40, kvCache: 1 })));
+  });
+
   it('ASCII letters under a non-UTF-8 locale', () => {
     expect(text(vllm, ascii)).toBe('r12 q3 kv87%');
     expect(text(slots, ascii)).toBe('r2/2 q1');

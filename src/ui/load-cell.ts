@@ -4,14 +4,15 @@
  *   `▶12 ◷3 ▇87%`  12 requests running, 3 waiting, KV cache 87 % full (the bar is its fill in eighths, ▁ … █)
  *   `▶2/2 ◷1`      llama.cpp: 2 of 2 slots busy, 1 request deferred
  *   `◆2`           Ollama / LM Studio: 2 models loaded (`◆2 cpu`: part of one runs on the CPU)
+ *   `◷full`        its queue is full: the server refused to answer (Ollama's 503 "maximum pending requests")
  *   `?`            load could not be read (why: the detail pane); `-` no load for this backend
  *
- * In ASCII (`LANG=C`): `r12 q3 kv87%`, `r2/2 q1`, `m2 cpu`. Every figure carries its own glyph or letter,
+ * In ASCII (`LANG=C`): `r12 q3 kv87%`, `r2/2 q1`, `m2 cpu`, `q full`. Every figure carries its own glyph or letter,
  * so NO_COLOR loses nothing; colour only adds emphasis (a queue, a KV cache at 90 % or more, every slot busy).
  * On a narrow terminal the cell drops the running count and the KV bar (`◷3 87%`, `2/2 ◷1`).
  */
 import type { LoadView } from '../core/load.js';
-import { KV_FULL, partlyOnCpu, percent } from '../output/load-text.js';
+import { KV_FULL, partlyOnCpu, percent, queueFull } from '../output/load-text.js';
 import type { Segment } from './segment.js';
 import type { Colour, Theme } from './theme.js';
 import { textWidth } from './width.js';
@@ -34,13 +35,6 @@ export function loadGlyphs(theme: Pick<Theme, 'unicode'>): LoadGlyphs {
   return theme.unicode ? UNICODE : ASCII;
 }
 
-
-/** Worth a look: requests queued, the KV cache nearly full, or every slot busy. */
-export function saturated(load: LoadView | null): boolean {
-  if (load === null) return false;
-  return (load.waiting ?? 0) > 0 || (load.kvCache ?? 0) >= KV_FULL || (load.slots !== null && load.slots.total > 0 && load.slots.busy >= load.slots.total);
-}
-
 function build(load: LoadView | null, theme: Theme, compact: boolean): Segment[] {
   if (load === null) return [{ text: '-', dim: true }];
   const g = loadGlyphs(theme);
@@ -59,6 +53,7 @@ function build(load: LoadView | null, theme: Theme, compact: boolean): Segment[]
     parts.push({ text: `${g.models}${load.loadedModels.length}` });
     if (partlyOnCpu(load)) parts.push({ text: 'cpu', ...emphasis('yellow') });
   }
+  if (parts.length === 0 && queueFull(load)) return [{ text: theme.unicode ? `${g.waiting}full` : `${g.waiting} full`, ...emphasis('red') }];
   if (parts.length === 0) return load.error !== null ? [{ text: '?', ...(theme.color ? { colour: 'yellow' as const } : {}) }] : [{ text: '-', dim: true }];
   return parts.flatMap((p, i) => (i === 0 ? [p] : [{ text: ' ' }, p]));
 }
@@ -122,6 +117,7 @@ export function loadCellWidths(load: LoadView | null, theme: Theme): { full: num
 /** How loaded, for sorting (most first): queue, then KV fill, then the share of slots busy; unknown last. */
 export function loadRank(load: LoadView | null): number {
   if (load === null) return -1;
+  if (queueFull(load)) return Number.MAX_SAFE_INTEGER;
   const slots = load.slots !== null && load.slots.total > 0 ? load.slots.busy / load.slots.total : 0;
   const known = load.waiting !== null || load.kvCache !== null || load.slots !== null || load.running !== null;
   if (!known) return -1;
