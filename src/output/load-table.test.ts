@@ -24,9 +24,9 @@ describe('LOAD in the --once table', () => {
   it('a column after LATENCY, in words, when some backend has load', () => {
     const text = onceText(fleet(true));
     expect(text.split('\n')[0]).toMatch(/^NAME +TYPE +STATUS +LATENCY +LOAD +MODELS +LAST ERROR$/);
-    expect(rowOf(text, 'vllm')).toMatch(/ms +12 running, 3 waiting, kv 87% +1$/);
+    expect(rowOf(text, 'vllm')).toMatch(/ms +run 12, wait 3, kv 87% +1$/);
     expect(rowOf(text, 'llamacpp')).toMatch(/ms +slots 2\/2 +1$/);
-    expect(rowOf(text, 'ollama')).toMatch(/ms +1 model loaded \(partly on CPU\) +1$/);
+    expect(rowOf(text, 'ollama')).toMatch(/ms +1 model, part CPU +1$/);
     expect(rowOf(text, 'broken')).toMatch(/ms +\? \(timeout\) +1$/);
     expect(rowOf(text, 'plain')).toMatch(/ms +- +1$/);
   });

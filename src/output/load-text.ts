@@ -20,17 +20,17 @@ export function partlyOnCpu(load: LoadView): boolean {
   return (load.loadedModels ?? []).some((m) => m.sizeBytes !== null && m.vramBytes !== null && m.vramBytes < m.sizeBytes);
 }
 
-/** The LOAD cell of `--once` as plain words (logs and pipes): `12 running, 3 waiting, kv 87%`, `slots 2/2`, `2 models loaded`. */
+/** The LOAD cell of `--once` in short plain words (logs and pipes): `run 12, wait 3, kv 87%`, `slots 2/2, wait 1`, `2 models, part CPU`. */
 export function loadText(load: LoadView | null): string {
   if (load === null) return '-';
   const parts: string[] = [];
   if (load.slots !== null) parts.push(`slots ${load.slots.busy}/${load.slots.total}`);
-  else if (load.running !== null) parts.push(`${load.running} running`);
-  if (load.waiting !== null) parts.push(`${load.waiting} waiting`);
+  else if (load.running !== null) parts.push(`run ${load.running}`);
+  if (load.waiting !== null) parts.push(`wait ${load.waiting}`);
   if (load.kvCache !== null) parts.push(`kv ${percent(load.kvCache)}`);
   if (parts.length === 0 && load.loadedModels !== null) {
     const n = load.loadedModels.length;
-    parts.push(`${n} ${n === 1 ? 'model' : 'models'} loaded${partlyOnCpu(load) ? ' (partly on CPU)' : ''}`);
+    parts.push(`${n} ${n === 1 ? 'model' : 'models'}${partlyOnCpu(load) ? ', part CPU' : ''}`);
   }
   if (parts.length > 0) return parts.join(', ');
   if (queueFull(load)) return 'queue full';

@@ -82,9 +82,9 @@ describe('the LOAD cell', () => {
 
 describe('load in words (--once) and the load sort', () => {
   it('says each figure in words', () => {
-    expect(loadText(view({ running: 12, waiting: 3, kvCache: 0.87 }))).toBe('12 running, 3 waiting, kv 87%');
-    expect(loadText(view({ running: 2, waiting: 1, slots: { busy: 2, total: 2 } }))).toBe('slots 2/2, 1 waiting');
-    expect(loadText(view({ loadedModels: [{ name: 'a', sizeBytes: 2, vramBytes: 1, expiresAt: null }] }))).toBe('1 model loaded (partly on CPU)');
+    expect(loadText(view({ running: 12, waiting: 3, kvCache: 0.87 }))).toBe('run 12, wait 3, kv 87%');
+    expect(loadText(view({ running: 2, waiting: 1, slots: { busy: 2, total: 2 } }))).toBe('slots 2/2, wait 1');
+    expect(loadText(view({ loadedModels: [{ name: 'a', sizeBytes: 2, vramBytes: 1, expiresAt: null }] }))).toBe('1 model, part CPU');
     expect(loadText(view({ error: { kind: 'http', message: 'HTTP 501' } }))).toBe('? (http)');
     expect(loadText(null)).toBe('-');
   });
