@@ -31,7 +31,7 @@ describe.skipIf(!ENGINE).concurrent('the LOAD column in a terminal (--demo)', ()
         expect(rowOf(s, 'vllm-a100')).toMatch(figures);
         expect(rowOf(s, 'sglang-intermittent')).toMatch(figures);
         // No load endpoint for OpenAI; the dead Ollama's cannot be read.
-        expect(rowOf(s, 'openai-flaky')).toMatch(/ms {2}- /);
+        expect(rowOf(s, 'openai-flaky')).toMatch(/\d(?:ms|s) {2}- /);
         expect(rowOf(s, 'ollama-gone')).toMatch(/ - {2}\? /);
         // Saturation comes 30 s into the demo (and every 90 s after).
         const hot = await t.waitForScreen((x) => VLLM_SATURATED.test(rowOf(x, 'vllm-a100') ?? ''), 75_000, 'vLLM saturated');
