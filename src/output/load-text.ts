@@ -32,6 +32,7 @@ export function loadText(load: LoadView | null): string {
     const n = load.loadedModels.length;
     parts.push(`${n} ${n === 1 ? 'model' : 'models'}${partlyOnCpu(load) ? ', part CPU' : ''}`);
   }
+  if (parts.length === 0 && load.routerPending !== null) parts.push(`router ${load.routerPending} pending`);
   if (parts.length > 0) return parts.join(', ');
   if (queueFull(load)) return 'queue full';
   return load.error !== null ? `? (${load.error.kind})` : '-';

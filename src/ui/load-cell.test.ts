@@ -45,6 +45,15 @@ describe('the LOAD cell', () => {
     expect(loadRank(full)).toBeGreaterThan(loadRank(view({ waiting: 40, kvCache: 1 })));
   });
 
+  it('the Nexus router\'s pending requests where the backend itself says nothing', () => {
+    const routerOnly = view({ routerPending: 4, sources: ['router'] });
+    expect(text(routerOnly)).toBe('↪4');
+    expect(text(routerOnly, ascii)).toBe('p4');
+    expect(loadText(routerOnly)).toBe('router 4 pending');
+    // With figures of its own, those are shown (the router's count is in the detail pane).
+    expect(text(view({ running: 1, waiting: 0, kvCache: 0.2, routerPending: 4, sources: ['metrics', 'router'] }))).toBe('▶1 ◷0 ▂20%');
+  });
+
   it('ASCII letters under a non-UTF-8 locale', () => {
     expect(text(vllm, ascii)).toBe('r12 q3 kv87%');
     expect(text(slots, ascii)).toBe('r2/2 q1');

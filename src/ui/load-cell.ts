@@ -4,10 +4,11 @@
  *   `▶12 ◷3 ▇87%`  12 requests running, 3 waiting, KV cache 87 % full (the bar is its fill in eighths, ▁ … █)
  *   `▶2/2 ◷1`      llama.cpp: 2 of 2 slots busy, 1 request deferred
  *   `◆2`           Ollama / LM Studio: 2 models loaded (`◆2 cpu`: part of one runs on the CPU)
+ *   `↪4`           only the Nexus router's view: 4 requests pending there for it
  *   `◷full`        its queue is full: the server refused to answer (Ollama's 503 "maximum pending requests")
  *   `?`            load could not be read (why: the detail pane); `-` no load for this backend
  *
- * In ASCII (`LANG=C`): `r12 q3 kv87%`, `r2/2 q1`, `m2 cpu`, `q full`. Every figure carries its own glyph or letter,
+ * In ASCII (`LANG=C`): `r12 q3 kv87%`, `r2/2 q1`, `m2 cpu`, `p4`, `q full`. Every figure carries its own glyph or letter,
  * so NO_COLOR loses nothing; colour only adds emphasis (a queue, a KV cache at 90 % or more, every slot busy).
  * On a narrow terminal the cell drops the running count and the KV bar (`◷3 87%`, `2/2 ◷1`).
  */
@@ -26,10 +27,12 @@ export interface LoadGlyphs {
   waiting: string;
   kv: (fraction: number) => string;
   models: string;
+  /** Requests the Nexus router holds for it (`[top] router_url`). */
+  router: string;
 }
 
-const UNICODE: LoadGlyphs = { running: '▶', waiting: '◷', kv: (f) => KV_BARS[Math.min(7, Math.max(0, Math.floor(f * 8)))]!, models: '◆' };
-const ASCII: LoadGlyphs = { running: 'r', waiting: 'q', kv: () => 'kv', models: 'm' };
+const UNICODE: LoadGlyphs = { running: '▶', waiting: '◷', kv: (f) => KV_BARS[Math.min(7, Math.max(0, Math.floor(f * 8)))]!, models: '◆', router: '↪' };
+const ASCII: LoadGlyphs = { running: 'r', waiting: 'q', kv: () => 'kv', models: 'm', router: 'p' };
 
 export function loadGlyphs(theme: Pick<Theme, 'unicode'>): LoadGlyphs {
   return theme.unicode ? UNICODE : ASCII;
@@ -53,6 +56,8 @@ function build(load: LoadView | null, theme: Theme, compact: boolean): Segment[]
     parts.push({ text: `${g.models}${load.loadedModels.length}` });
     if (partlyOnCpu(load)) parts.push({ text: 'cpu', ...emphasis('yellow') });
   }
+  // The router's pending requests, where the backend itself says nothing (load off, or no load endpoint).
+  if (parts.length === 0 && load.routerPending !== null) parts.push({ text: `${g.router}${load.routerPending}`, ...(load.routerPending > 0 ? emphasis('yellow') : {}) });
   if (parts.length === 0 && queueFull(load)) return [{ text: theme.unicode ? `${g.waiting}full` : `${g.waiting} full`, ...emphasis('red') }];
   if (parts.length === 0) return load.error !== null ? [{ text: '?', ...(theme.color ? { colour: 'yellow' as const } : {}) }] : [{ text: '-', dim: true }];
   return parts.flatMap((p, i) => (i === 0 ? [p] : [{ text: ' ' }, p]));
@@ -119,7 +124,7 @@ export function loadRank(load: LoadView | null): number {
   if (load === null) return -1;
   if (queueFull(load)) return Number.MAX_SAFE_INTEGER;
   const slots = load.slots !== null && load.slots.total > 0 ? load.slots.busy / load.slots.total : 0;
-  const known = load.waiting !== null || load.kvCache !== null || load.slots !== null || load.running !== null;
+  const known = load.waiting !== null || load.kvCache !== null || load.slots !== null || load.running !== null || load.routerPending !== null;
   if (!known) return -1;
-  return (load.waiting ?? 0) * 4 + Math.max(load.kvCache ?? 0, slots) * 2 + (load.running ?? 0) / 1e6;
+  return (load.waiting ?? load.routerPending ?? 0) * 4 + Math.max(load.kvCache ?? 0, slots) * 2 + (load.running ?? 0) / 1e6;
 }
