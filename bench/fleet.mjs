@@ -8,6 +8,8 @@
 //           with failure/recovery thresholds of 1)
 //   flap    each backend is up for `flapMs`, then down for `flapMs` (its own phase); down is a 500 for
 //           even backends and a dropped connection for odd ones
+//   vllm    like steady, and `GET /metrics` answers a 64 KB vLLM-like exposition (the load figures'
+//           three gauges among histograms), counted apart as `scrapes`
 // A backend can be killed (its port closed, its connections dropped): a dead process.
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -17,6 +19,40 @@ import { onInterrupt } from './lib/util.mjs';
 const OK_BODY = Buffer.from('{"object":"list","data":[{"id":"m"}]}');
 const ERR_BODY = Buffer.from('{"error":{"message":"flip","type":"server_error"}}');
 
+/**
+ * A vLLM `/metrics` of about 64 KB: the three gauges load reads (running, waiting, KV cache), placed as
+ * vLLM places them, among the histograms that make up most of a real body.
+ */
+export function vllmMetricsBody(targetBytes = 64 * 1024) {
+  const labels = 'engine="0",model_name="meta-llama/Llama-3.1-8B-Instruct"';
+  const out = [
+    '# HELP vllm:num_requests_running Number of requests in model execution batches.',
+    '# TYPE vllm:num_requests_running gauge',
+    `vllm:num_requests_running{${labels}} 12.0`,
+    '# HELP vllm:num_requests_waiting Number of requests waiting to be processed.',
+    '# TYPE vllm:num_requests_waiting gauge',
+    `vllm:num_requests_waiting{${labels}} 3.0`,
+  ];
+  const buckets = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80, 160, 640, 2560];
+  let size = out.join('\n').length;
+  for (let h = 0; size < targetBytes; h++) {
+    const name = `vllm:histogram_${h}_seconds`;
+    const block = [`# HELP ${name} Histogram ${h} of request timings.`, `# TYPE ${name} histogram`];
+    let cumulative = 0;
+    for (const le of buckets) {
+      cumulative += (h * 7 + le * 13) % 17;
+      block.push(`${name}_bucket{${labels},le="${le}"} ${cumulative}.0`);
+    }
+    block.push(`${name}_bucket{${labels},le="+Inf"} ${cumulative}.0`, `${name}_count{${labels}} ${cumulative}.0`, `${name}_sum{${labels}} ${cumulative * 0.37}`);
+    // The KV gauge sits among the histograms, as in vLLM's exposition.
+    if (h === 3) block.push('# HELP vllm:kv_cache_usage_perc KV-cache usage. 1 means 100 percent usage.', '# TYPE vllm:kv_cache_usage_perc gauge', `vllm:kv_cache_usage_perc{${labels}} 0.6412`);
+    out.push(...block);
+    size += block.join('\n').length + 1;
+  }
+  return Buffer.from(`${out.join('\n')}\n`);
+}
+const METRICS_BODY = vllmMetricsBody();
+
 function reply(res, status, body) {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(body.length) });
   res.end(body);
@@ -25,6 +61,7 @@ function reply(res, status, body) {
 function serve() {
   const servers = [];
   let served = 0;
+  let scrapes = 0;
   let connections = 0;
   const t0 = Date.now();
 
@@ -34,6 +71,11 @@ function serve() {
       const phase = Math.floor((i * 2 * flapMs) / count);
       const server = createServer((req, res) => {
         served++;
+        if (mode === 'vllm' && req.url === '/metrics') {
+          scrapes++;
+          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': String(METRICS_BODY.length) });
+          return res.end(METRICS_BODY);
+        }
         const k = n++;
         if (mode === 'flip') return reply(res, k % 2 === 0 ? 200 : 500, k % 2 === 0 ? OK_BODY : ERR_BODY);
         if (mode === 'flap') {
@@ -67,7 +109,7 @@ function serve() {
     try {
       let result;
       if (msg.cmd === 'start') result = await start(msg);
-      else if (msg.cmd === 'count') result = { served, connections, at: Date.now() };
+      else if (msg.cmd === 'count') result = { served, scrapes, connections, at: Date.now() };
       else if (msg.cmd === 'kill') result = kill(msg);
       else if (msg.cmd === 'stop') {
         for (const s of servers) {
@@ -120,10 +162,10 @@ export async function startFleet({ count, mode = 'steady', flapMs } = {}) {
     pid: child.pid,
     ports,
     served: async () => (await call('count')).served,
-    /** { served: requests, connections: TCP connections accepted } so far. */
+    /** { served: requests, scrapes: `/metrics` requests (mode vllm), connections: TCP connections accepted } so far. */
     counts: async () => {
-      const { served, connections } = await call('count');
-      return { served, connections };
+      const { served, scrapes, connections } = await call('count');
+      return { served, scrapes, connections };
     },
     kill: async (index) => (await call('kill', { index })).at,
     close: async () => {

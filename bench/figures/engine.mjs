@@ -10,7 +10,7 @@ import { runInPty } from '../lib/pty.mjs';
 import { BENCH_DIR, onInterrupt, cpuMs, findNodePid, fmtBytes, median, round, rssSplit, sandboxEnv, sleep, tempDir, waitFor, writeConfig } from '../lib/util.mjs';
 
 /** Start a headless child; stdout is drained (and counted), stderr kept for errors. */
-function spawnDrained(argv, env) {
+export function spawnDrained(argv, env) {
   const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let lines = 0;
@@ -49,7 +49,7 @@ function spawnDrained(argv, env) {
 }
 
 /** nexus-top running on `config` the way this run measures it; `nodeArgs` go before the script. */
-async function startNexus(ctx, config, env, nodeArgs = []) {
+export async function startNexus(ctx, config, env, nodeArgs = []) {
   const { build } = ctx;
   if (ctx.headless) {
     const p = spawnDrained([process.execPath, ...nodeArgs, build.cli, '--config', config, '--events'], env);

@@ -241,7 +241,7 @@ export function sandboxEnv(dir, extra = {}) {
  * A nexus.toml for `ports` (all on 127.0.0.1, type openai: one `GET /v1/models` per probe).
  * `health` and `top` are written as given (snake_case keys of the file).
  */
-export function writeConfig(dir, ports, { health = {}, top = {}, name = 'nexus.toml' } = {}) {
+export function writeConfig(dir, ports, { health = {}, top = {}, name = 'nexus.toml', type = 'openai' } = {}) {
   const lines = ['[health_check]'];
   const h = { interval_seconds: 1, timeout_seconds: 5, failure_threshold: 3, recovery_threshold: 2, ...health };
   for (const [k, v] of Object.entries(h)) lines.push(`${k} = ${v}`);
@@ -249,7 +249,7 @@ export function writeConfig(dir, ports, { health = {}, top = {}, name = 'nexus.t
   const t = { concurrency: 64, fast_interval_seconds: 1, ...top };
   for (const [k, v] of Object.entries(t)) lines.push(`${k} = ${v}`);
   ports.forEach((port, i) => {
-    lines.push('', '[[backends]]', `name = "b${String(i).padStart(4, '0')}"`, `url = "http://127.0.0.1:${port}"`, 'type = "openai"');
+    lines.push('', '[[backends]]', `name = "b${String(i).padStart(4, '0')}"`, `url = "http://127.0.0.1:${port}"`, `type = "${type}"`);
   });
   const file = join(dir, name);
   writeFileSync(file, `${lines.join('\n')}\n`);

@@ -36,7 +36,8 @@ export async function runOnce(
 /** Probe every backend of an engine once, then close the engine: the fleet as it then stands. */
 async function probeAll(engine: Engine): Promise<FleetSnapshot> {
   try {
-    await engine.monitor.checkNow();
+    // The GPUs beside the probes, not after them: the tool's deadline is the probes' timeout.
+    await Promise.all([engine.monitor.checkNow(), engine.readGpuOnce?.()]);
     engine.store.flush();
     return engine.store.getSnapshot();
   } finally {

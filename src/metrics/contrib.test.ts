@@ -69,7 +69,7 @@ describe('contrib/grafana/nexus-top.json', () => {
     const used = new Set(
       [...dashboard.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr), JSON.stringify(dashboard.templating)].flatMap((e) => e.match(/\bnexus_top_[a-z0-9_]+/g) ?? []),
     );
-    for (const needed of ['nexus_top_backend_up', 'nexus_top_backend_status', 'nexus_top_backend_flapping', 'nexus_top_backend_latency_ema_seconds', 'nexus_top_gpu_utilization_ratio', 'nexus_top_backend_gpu_memory_bytes']) {
+    for (const needed of ['nexus_top_backend_up', 'nexus_top_backend_status', 'nexus_top_backend_flapping', 'nexus_top_backend_latency_ema_seconds', 'nexus_top_gpu_utilization_ratio', 'nexus_top_backend_gpu_memory_bytes', 'nexus_top_backend_requests_waiting', 'nexus_top_backend_kv_cache_usage_ratio', 'nexus_top_backend_slots_busy']) {
       expect(used).toContain(needed);
     }
     expect([...used].filter((n) => !names.has(n))).toEqual([]);

@@ -3,6 +3,8 @@ import type { Status } from '../health/state.js';
 import { FAILURE_KINDS } from '../core/outcome.js';
 import type { GpuView } from '../gpu/sample.js';
 import type { FleetStore } from '../store/store.js';
+import { registerRouterMetrics } from './router-metrics.js';
+import type { BackendView } from '../store/types.js';
 
 /** Every metric of ours starts with this (the default process metrics keep their standard names). */
 export const METRIC_PREFIX = 'nexus_top_';
@@ -129,6 +131,28 @@ export function createFleetMetrics(store: FleetStore, options: { defaultMetrics?
     },
   });
 
+  // Load (issue 15): each figure absent while the backend does not report it (or load is off).
+  const loadGauge = (metric: string, help: string, value: (load: NonNullable<BackendView['load']>) => number | null): void => {
+    const gauge: Gauge<'backend'> = new Gauge({
+      name: `${METRIC_PREFIX}${metric}`,
+      help,
+      labelNames: ['backend'] as const,
+      registers,
+      collect() {
+        gauge.reset();
+        for (const b of snapshot().backends) {
+          const v = b.load === null ? null : value(b.load);
+          if (v !== null) gauge.set({ backend: b.name }, v);
+        }
+      },
+    });
+  };
+  loadGauge('backend_requests_running', 'Requests the backend is serving now, as its load endpoint says.', (l) => l.running);
+  loadGauge('backend_requests_waiting', 'Requests queued at the backend, as its load endpoint says.', (l) => l.waiting);
+  loadGauge('backend_kv_cache_usage_ratio', "Fraction of the backend's KV cache in use, 0 to 1 (the fullest engine's).", (l) => l.kvCache);
+  loadGauge('backend_slots_busy', 'llama.cpp slots processing a request.', (l) => l.slots?.busy ?? null);
+  loadGauge('backend_slots_total', 'llama.cpp slots in all.', (l) => l.slots?.total ?? null);
+
   const duration = new Histogram({
     name: `${METRIC_PREFIX}probe_duration_seconds`,
     help: 'Wall time of each probe of the backend (every outcome), in seconds.',
@@ -153,6 +177,8 @@ export function createFleetMetrics(store: FleetStore, options: { defaultMetrics?
     duration.observe({ backend: result.backend }, Math.max(0, result.latencyMs) / 1000);
     if (result.outcome === 'failure') failures.inc({ backend: result.backend, kind: result.kind });
   });
+
+  registerRouterMetrics(registry, snapshot, METRIC_PREFIX);
 
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
 

@@ -1,6 +1,8 @@
 import type { GpuView } from '../gpu/sample.js';
 import type { BackendView, FleetSnapshot } from '../store/types.js';
 import { isoTime, roundMs } from './format.js';
+import { loadJson } from './load-json.js';
+import { routerJson } from './router-json.js';
 
 /**
  * One GPU in `--json` (CONTRACT.md "GPUs"): unknown readings null, never 0. Recordings use the same shape,
@@ -46,6 +48,7 @@ export function backendJson(b: BackendView) {
     flap_changes: b.flapChanges,
     flap_window_s: b.flapWindowMs / 1000,
     gpu_memory_bytes: b.gpuMemoryBytes,
+    load: loadJson(b.load),
   };
 }
 
@@ -56,5 +59,6 @@ export function fleetJson(snapshot: FleetSnapshot, checkedAt: number) {
     backends: snapshot.backends.map(backendJson),
     gpus: snapshot.gpu?.gpus?.map((g) => gpuJson(g)) ?? null,
     gpu_error: snapshot.gpu?.error ?? null,
+    router: routerJson(snapshot.router),
   };
 }

@@ -1,3 +1,4 @@
+import { routerText } from './router-text.js';
 import cliTruncate from 'cli-truncate';
 import stringWidth from 'string-width';
 import type { BackendView, FleetSnapshot } from '../store/types.js';
@@ -50,6 +51,8 @@ export function summaryLine(snapshot: FleetSnapshot): string {
   const s = snapshot.summary;
   const parts = [`${s.healthy}/${s.total} healthy`];
   for (const k of ['unhealthy', 'loading', 'draining', 'unknown'] as const) if (s[k] > 0) parts.push(`${s[k]} ${k}`);
+  // With a Nexus router, its own view follows on the next line.
+  if (snapshot.router) return `${parts.join(', ')}\n${routerText(snapshot.router, new Set(snapshot.byName.keys()))}`;
   return parts.join(', ');
 }
 

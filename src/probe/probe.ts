@@ -9,6 +9,7 @@ import { createCheckRunner } from './checks.js';
 import { elapsedMs } from './elapsed.js';
 import { createHttpClient, type Connections } from './http.js';
 import type { ProbeOutcome, ProbeResult } from '../core/outcome.js';
+import type { SideError } from '../core/load.js';
 
 export interface ProberOptions {
   /** One deadline for the whole check of a backend (every request it makes, bodies included). */
@@ -34,9 +35,18 @@ export interface ProberOptions {
 export interface Prober {
   /** Probe one backend. Never rejects: every failure is a classified result. */
   probe(backend: BackendConfig, signal?: AbortSignal): Promise<ProbeResult>;
+  /**
+   * Requests beside the probe (load): `use` gets a `get` on the backend's target, over the same
+   * connections, with its API key, secrets masked in bodies, under the probe's deadline (every request
+   * `use` makes together), and `mask` for messages built from what came back. Never rejects: a throw
+   * of `use` (a parser bug) is a SideError.
+   */
+  side<T>(backend: BackendConfig, use: (get: Get, mask: (text: string) => string) => Promise<T>, external?: AbortSignal): Promise<SideOutcome<T>>;
   /** Close the connection pools. */
   close(): Promise<void>;
 }
+
+export type SideOutcome<T> = { ok: true; value: T } | { ok: false; error: SideError };
 
 interface Target {
   base: URL;
@@ -237,6 +247,26 @@ export function createProber(options: ProberOptions): Prober {
       if (outcome.outcome !== 'ok') outcome = { ...outcome, message: cleanText(secrets.length > 0 ? redactSecrets(outcome.message, secrets) : outcome.message) };
       else if (outcome.models && secrets.length > 0) outcome = { ...outcome, models: outcome.models.map((id) => redactSecrets(id, secrets)) };
       return resultOf(outcome, backend.name, startedAt, finishedAt, latencyMs);
+    },
+    async side(backend, use, external) {
+      const signal = new ProbeAbort();
+      const timer = setTimeout(onDeadline, deadlineMs, signal);
+      const unlink = link(signal, external);
+      let secrets: readonly string[] = NO_SECRETS;
+      const mask = (text: string): string => cleanText(secrets.length > 0 ? redactSecrets(text, secrets) : text);
+      try {
+        const driver = driverFor(backend.type);
+        const cached = cachedTarget(backend, driver);
+        if ('outcome' in cached) return { ok: false, error: { kind: cached.outcome === 'failure' ? cached.kind : 'connection', message: mask('message' in cached ? cached.message : 'invalid URL') } };
+        secrets = cached.target.secrets;
+        return { ok: true, value: await use(getter(backend, cached, signal), mask) };
+      } catch (error) {
+        const { kind, message } = classifyError(signal.aborted ? signal.reason : error, { timeoutMs });
+        return { ok: false, error: { kind, message: mask(message) } };
+      } finally {
+        clearTimeout(timer);
+        unlink();
+      }
     },
     close: () => http.close(),
   };

@@ -7,6 +7,9 @@
  *             "kind"?,"message"?,"http_status"?,"latency_ms":…,"models"?}
  *            {"ts":ISO,"type":"drain|undrain","backend":…}, {"ts","type":"interval","from_ms","to_ms"},
  *            {"ts","type":"pause|resume"}   (the operator's actions, as `--events` prints them)
+ *            {"type":"router","ts",…}        (each read of the Nexus router: src/record/router-line.ts)
+ *            {"type":"load","ts":ISO,"backend":…,"running","waiting","kv_cache","slots","loaded_models",
+ *             "sources","error"}   (each load reading, the `--json` load shape; absent from older recordings)
  *
  * `models` is written only when the list differs from the last one written for that backend, and is
  * `null` when the probe succeeded without listing them. The header's config never holds a secret:
@@ -21,10 +24,13 @@ import { eventJson } from '../output/events.js';
 import { gpuJson } from '../output/json.js';
 import { FAILURE_KINDS, type FailureKind, type ProbeResult } from '../core/outcome.js';
 import type { GpuView } from '../gpu/sample.js';
+import type { LoadedModel, LoadReading, LoadSource, SideError } from '../core/load.js';
+import { loadJson } from '../output/load-json.js';
 import type { GpuErrorKind, GpuState } from '../gpu/state.js';
 import type { FleetEvent } from '../store/types.js';
 import { displayUrl } from '../text/redact.js';
 import { cleanText, MAX_MESSAGE, MAX_MODEL_ID } from '../text/sanitize.js';
+import { parseRouterLine, type RouterLine } from './router-line.js';
 
 export const RECORDING_FORMAT = 'nexus-top-recording';
 export const RECORDING_VERSION = 1;
@@ -152,6 +158,12 @@ export function gpuLineJson(state: GpuState) {
   };
 }
 
+/** One load reading, in the `--json` load shape (without the router's figure, which is not the backend's). */
+export function loadLineJson(reading: LoadReading) {
+  const { router_pending: _router, at: _at, ...load } = loadJson({ ...reading.figures, routerPending: null, sources: reading.sources, at: reading.at, error: reading.error })!;
+  return { type: 'load', ts: new Date(reading.at).toISOString(), backend: reading.backend, ...load };
+}
+
 /** The operator actions that go into a recording (in the `--events` shape); null for the others. */
 export function recordedEventJson(event: FleetEvent) {
   return (RECORDED_EVENT_TYPES as readonly string[]).includes(event.type) ? eventJson(event) : null;
@@ -181,6 +193,10 @@ export type RecordedLine =
   | { type: 'pause' | 'resume'; ts: number }
   /** The box's GPUs as the GPU tool read them (written at each reading, replayed in order with the probes). */
   | { type: 'gpu'; ts: number; state: GpuState }
+  /** A read of the Nexus router (src/record/router-line.ts). */
+  | RouterLine
+  /** A backend's load as it was read (replayed in order with the probes). */
+  | { type: 'load'; ts: number; reading: LoadReading }
   /** A blank line, or a type this version does not know. */
   | { type: 'skip' };
 
@@ -450,6 +466,38 @@ export function createLineParser(header: RecordingHeader): (text: string) => Par
     return { type: 'gpu', ts, state: { tool, at: ts, gpusAt, error, gpus: gpus ?? null } };
   };
 
+  const LOAD_SOURCES: readonly LoadSource[] = ['metrics', 'slots', 'ps', 'models', 'router'];
+  /** A load line: a figure that is not what it should be is unknown (null), as the live parsers would have it. */
+  const loadLine = (o: Obj): RecordedLine => {
+    const backend = backendOf(o, 'load');
+    const ts = time(o, 'ts', 'load');
+    const count = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null);
+    const kv = typeof o['kv_cache'] === 'number' && o['kv_cache'] >= 0 && o['kv_cache'] <= 1 ? o['kv_cache'] : null;
+    const slotsRaw = o['slots'];
+    const busy = isObj(slotsRaw) ? count(slotsRaw['busy']) : null;
+    const total = isObj(slotsRaw) ? count(slotsRaw['total']) : null;
+    const list = o['loaded_models'];
+    const loadedModels = Array.isArray(list)
+      ? list.filter(isObj).flatMap((m): LoadedModel[] => {
+          if (typeof m['name'] !== 'string') return [];
+          const expires = typeof m['expires_at'] === 'string' ? Date.parse(m['expires_at']) : Number.NaN;
+          return [{ name: cleanText(m['name'], MAX_MODEL_ID), sizeBytes: count(m['size_bytes']), vramBytes: count(m['vram_bytes']), expiresAt: Number.isFinite(expires) ? expires : null }];
+        })
+      : null;
+    const sources = Array.isArray(o['sources']) ? [...new Set((o['sources'] as unknown[]).filter((x): x is LoadSource => LOAD_SOURCES.includes(x as LoadSource)))] : [];
+    const e = o['error'];
+    const error: SideError | null =
+      isObj(e) && typeof e['kind'] === 'string' && (FAILURE_KINDS as readonly string[]).includes(e['kind']) ? { kind: e['kind'] as FailureKind, message: str(e, 'message', 'load') } : null;
+    const figures = {
+      running: count(o['running']),
+      waiting: count(o['waiting']),
+      kvCache: kv,
+      slots: busy !== null && total !== null ? { busy, total } : null,
+      loadedModels,
+    };
+    return { type: 'load', ts, reading: { backend, at: ts, figures, sources, error } };
+  };
+
   return (text) => {
     if (text.trim() === '') return { ok: true, value: { type: 'skip' } };
     const parsed = parseObject(text);
@@ -470,6 +518,10 @@ export function createLineParser(header: RecordingHeader): (text: string) => Par
           return { ok: true, value: { type, ts: time(o, 'ts', type) } };
         case 'gpu':
           return { ok: true, value: gpuLine(o) };
+        case 'router':
+          return parseRouterLine(o);
+        case 'load':
+          return { ok: true, value: loadLine(o) };
         case 'header':
           return fail('a second recording header (recordings cannot be concatenated)');
         default:

@@ -3,7 +3,8 @@ import type { Config } from '../config/types.js';
 import type { Engine } from '../engine.js';
 import { errorCode } from '../error-code.js';
 import type { FleetStore } from '../store/store.js';
-import { gpuLineJson, headerJson, probeJson, recordedEventJson } from './format.js';
+import { routerLineJson } from './router-line.js';
+import { gpuLineJson, headerJson, loadLineJson, probeJson, recordedEventJson } from './format.js';
 
 /** A problem with a recording file the user named: one line on stderr, exit 3 (like a config error). */
 export class RecordingError extends Error {
@@ -101,10 +102,17 @@ export function createRecorder(fd: number, file: string, store: FleetStore, conf
     if (line) write(line);
   });
   const offGpu = store.onGpu((state) => write(gpuLineJson(state)));
+  const offRouter = store.onRouter((view) => {
+    const line = view === null ? null : routerLineJson(view);
+    if (line) write(line);
+  });
+  const offLoad = store.onLoad((reading) => write(loadLineJson(reading)));
   const detach = (): void => {
     offResult();
     offEvent();
     offGpu();
+    offRouter();
+    offLoad();
   };
 
   let closing: Promise<void> | undefined;

@@ -238,6 +238,12 @@ export function createReplayEngine(recording: Recording, options: ReplayOptions)
       case 'gpu':
         store.setGpu(value.state);
         break;
+      case 'router':
+        store.setRouter(value.view);
+        break;
+      case 'load':
+        store.setLoad(value.reading);
+        break;
     }
   };
 

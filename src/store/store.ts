@@ -5,7 +5,7 @@ import { initialHealth, nextEma, nextHealth, type HealthState, type Status, type
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { memoryByBackend } from '../gpu/sample.js';
 import type { GpuState } from '../gpu/state.js';
-import type { LoadReading, RouterView } from '../core/load.js';
+import { NO_FIGURES, type LoadReading, type LoadSource, type LoadView, type RouterView } from '../core/load.js';
 import type { ProbeResult } from '../core/outcome.js';
 import { displayUrl } from '../text/redact.js';
 import { flapScoreOf, flapVerdict, flapWindowMs, StatusChanges, type FlapRule } from '../health/flap.js';
@@ -49,6 +49,8 @@ export interface FleetStore {
   setGpu(state: GpuState): void;
   /** Every GPU reading as it is set (for recordings). */
   onGpu(listener: (state: GpuState) => void): () => void;
+  /** GPUs turned off (a reload with `[top] gpu = false`): no reading, no backend's share. */
+  clearGpu(): void;
   /**
    * What one round of asking a backend for load found (src/monitor/ load schedule). Never touches health.
    * Emits `load` when the backend starts or stops queueing. A reading for a backend not in the fleet is dropped.
@@ -56,6 +58,14 @@ export interface FleetStore {
   setLoad(reading: LoadReading): void;
   /** Every load reading as it is set (for recordings). */
   onLoad(listener: (reading: LoadReading) => void): () => void;
+  /**
+   * The Nexus router's view (src/monitor/router-watch.ts), or null: none configured. Each backend the router
+   * names gets its pending requests as `load.routerPending` (a backend without load of its own gets a load
+   * of that alone, source `router`); the others' routerPending becomes null. Never touches health.
+   */
+  setRouter(view: RouterView | null): void;
+  /** Every router view as it is set (for recordings). */
+  onRouter(listener: (view: RouterView | null) => void): () => void;
 }
 
 export interface StoreOptions {
@@ -284,6 +294,30 @@ interface Published {
   at: number;
 }
 
+/** A load's sources with `router` in them exactly when the router's pending figure is known. */
+function withRouterSource(sources: readonly LoadSource[], pending: number | null): LoadSource[] {
+  const others = sources.filter((s) => s !== 'router');
+  return pending === null ? others : [...others, 'router'];
+}
+
+/** A load that only the router gave (the backend reports none of its own). */
+const routerOnly = (load: LoadView): boolean =>
+  load.sources.length === 1 &&
+  load.sources[0] === 'router' &&
+  load.error === null &&
+  load.running === null &&
+  load.waiting === null &&
+  load.kvCache === null &&
+  load.slots === null &&
+  load.loadedModels === null;
+
+/** `load` with the router's pending figure for the backend; null when that leaves nothing known. */
+function loadWithRouter(load: LoadView | null, pending: number | null, at: number | null): LoadView | null {
+  if (load === null) return pending === null ? null : { ...NO_FIGURES, routerPending: pending, sources: ['router'], at, error: null };
+  if (pending === null && routerOnly(load)) return null;
+  return { ...load, routerPending: pending, sources: withRouterSource(load.sources, pending), ...(routerOnly(load) ? { at } : {}) };
+}
+
 /** The fleet's state: probes write to it, every view reads immutable snapshots of it. */
 export function createStore(initial: Config, options: StoreOptions): FleetStore {
   let config = initial;
@@ -344,6 +378,7 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
   const resultListeners = new Set<(result: ProbeResult) => void>();
   const gpuListeners = new Set<(state: GpuState) => void>();
   const loadListeners = new Set<(reading: LoadReading) => void>();
+  const routerListeners = new Set<(view: RouterView | null) => void>();
   const emit = (event: FleetEvent): void => {
     log.push(event);
     if (log.length >= 2 * EVENT_LOG_SIZE) log.splice(0, log.length - EVENT_LOG_SIZE);
@@ -400,6 +435,18 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
   const set = (i: number, view: BackendView): void => {
     live[i] = view;
     changed();
+  };
+
+  /** The router's pending figures onto every backend's load; only the views whose figure changed are new. */
+  const applyRouter = (): void => {
+    for (let i = 0; i < live.length; i++) {
+      const v = live[i]!;
+      const pending = router?.backends.get(v.name)?.pending ?? null;
+      if ((v.load?.routerPending ?? null) === pending && (v.load === null || !routerOnly(v.load) || v.load.at === router?.at)) continue;
+      const next = copyView(v);
+      next.load = loadWithRouter(v.load, pending, router?.at ?? null);
+      live[i] = next;
+    }
   };
 
   const viewNamed = (name: string): BackendView | undefined => {
@@ -614,6 +661,8 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
         removed: [...change.removed],
         replaced: change.replaced.map((b) => b.name),
       });
+      // A backend added (or replaced) gets the router's figure at once, not a round later.
+      if (router !== null) applyRouter();
       changed();
     },
     setGpu(state) {
@@ -631,6 +680,18 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
       changed();
       if (gpuListeners.size > 0) for (const l of [...gpuListeners]) l(state);
     },
+    clearGpu() {
+      if (gpu === null) return;
+      gpu = null;
+      for (let i = 0; i < live.length; i++) {
+        const v = live[i]!;
+        if (v.gpuMemoryBytes === null) continue;
+        const next = copyView(v);
+        next.gpuMemoryBytes = null;
+        live[i] = next;
+      }
+      changed();
+    },
     onGpu(listener) {
       gpuListeners.add(listener);
       return () => gpuListeners.delete(listener);
@@ -640,7 +701,8 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
       if (i === undefined) return;
       const v = live[i]!;
       const next = copyView(v);
-      next.load = { ...reading.figures, routerPending: v.load?.routerPending ?? null, sources: reading.sources, at: reading.at, error: reading.error };
+      const routerPending = v.load?.routerPending ?? null;
+      next.load = { ...reading.figures, routerPending, sources: withRouterSource(reading.sources, routerPending), at: reading.at, error: reading.error };
       set(i, next);
       const waiting = reading.figures.waiting;
       if (waiting !== null) {
@@ -653,6 +715,16 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
     onLoad(listener) {
       loadListeners.add(listener);
       return () => loadListeners.delete(listener);
+    },
+    setRouter(view) {
+      router = view;
+      applyRouter();
+      changed();
+      if (routerListeners.size > 0) for (const l of [...routerListeners]) l(view);
+    },
+    onRouter(listener) {
+      routerListeners.add(listener);
+      return () => routerListeners.delete(listener);
     },
     setConfigProblem(problem) {
       if (problem === configProblem) return;

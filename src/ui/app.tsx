@@ -65,10 +65,12 @@ export function App({ store: live, actions, meta, theme, size, notice, pace }: A
 
   // The frame stays at least one row shorter than the terminal (bodyHeights), or Ink would clear it on every update.
   const banner = bannerSegment(snapshot.configProblem, notice, width, theme);
+  // The router's line in the header (when one is configured) takes a row from the body.
+  const routerRows = snapshot.router ? 1 : 0;
   const gpuLines = view.gpuPanel && snapshot.gpu ? gpuPanelLines(snapshot.gpu, snapshot.at, width, theme) : [];
   // The panel only where the table keeps MIN_TABLE_ROWS rows beside it: the backends come first.
-  const panel = gpuLines.length > 0 && bodyHeights(height - gpuLines.length, banner !== undefined).tableHeight >= MIN_TABLE_ROWS ? gpuLines : [];
-  const { bodyHeight, tableHeight } = bodyHeights(height - panel.length, banner !== undefined);
+  const panel = gpuLines.length > 0 && bodyHeights(height - routerRows - gpuLines.length, banner !== undefined).tableHeight >= MIN_TABLE_ROWS ? gpuLines : [];
+  const { bodyHeight, tableHeight } = bodyHeights(height - routerRows - panel.length, banner !== undefined);
   const index = selectedIndex(rows, view.selected);
   const selected = rows[index];
   const offsetRef = useRef(0);
@@ -181,7 +183,7 @@ export function App({ store: live, actions, meta, theme, size, notice, pace }: A
   let body: React.ReactNode;
   if (view.mode.kind === 'help') body = <HelpOverlay theme={theme} height={bodyHeight} width={width} offset={view.mode.offset} {...(meta.gpuNote ? { gpuNote: meta.gpuNote } : {})} />;
   else if (view.mode.kind === 'events') body = <EventLog events={snapshot.events} only={view.mode.only} offset={view.mode.offset} height={bodyHeight} theme={theme} />;
-  else if (mode === 'detail' && selected) body = <DetailPane backend={selected} now={snapshot.at} theme={theme} height={bodyHeight} gpu={snapshot.gpu} {...(meta.gpuNote ? { gpuNote: meta.gpuNote } : {})} />;
+  else if (mode === 'detail' && selected) body = <DetailPane backend={selected} now={snapshot.at} theme={theme} height={bodyHeight} gpu={snapshot.gpu} router={snapshot.router} {...(meta.gpuNote ? { gpuNote: meta.gpuNote } : {})} />;
   else body = <BackendTable rows={rows} columns={columns} selectedIndex={index} offset={offset} height={tableHeight} now={snapshot.at} theme={theme} />;
 
   return (

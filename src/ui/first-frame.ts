@@ -13,6 +13,7 @@ import type { FleetSnapshot } from '../store/types.js';
 import type { AppMeta } from './actions.js';
 import { fitSegments, layoutColumns, type Segment } from './layout.js';
 import { bannerSegment, bodyHeights, footerSegments, headerSegments, NO_MATCH, rowSegments, summarySegments, titleSegments } from './lines.js';
+import { routerSegments } from './router-line.js';
 import { initialView, scrollOffset, selectedIndex, visibleRows } from './state/view-state.js';
 import type { Theme } from './theme.js';
 
@@ -51,7 +52,7 @@ export function firstFrameLines({ snapshot, meta, theme, columns: width, rows: h
   const rows = visibleRows(snapshot.backends, view.sort, view.filter);
   const columns = layoutColumns(width, snapshot.backends, theme);
   const banner = bannerSegment(snapshot.configProblem, notice, width, theme);
-  const { bodyHeight, tableHeight } = bodyHeights(height, banner !== undefined);
+  const { bodyHeight, tableHeight } = bodyHeights(height - (snapshot.router ? 1 : 0), banner !== undefined);
   const index = selectedIndex(rows, view.selected);
   const offset = scrollOffset(0, index, tableHeight, rows.length);
   const body: FrameLine[] = [{ segments: titleSegments(columns, theme) }];
@@ -66,6 +67,7 @@ export function firstFrameLines({ snapshot, meta, theme, columns: width, rows: h
   return [
     { segments: headerSegments({ snapshot, meta, theme, sort: view.sort, filter: view.filter, width }) },
     { segments: summarySegments(snapshot.summary, theme, width) },
+    ...(snapshot.router ? [{ segments: routerSegments(snapshot.router, snapshot.at, theme) }] : []),
     ...clipped,
     ...(banner ? [{ segments: [banner] }] : []),
     { segments: footerSegments(view.mode.kind, '', theme, width) },

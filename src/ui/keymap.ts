@@ -63,7 +63,7 @@ export const KEYMAP: Record<ModeKind, readonly Binding[]> = {
     { keys: ['?'], action: 'help', help: 'all keys', hint: 'help' },
     ...quit,
     // Last: the keys a person needs first stay on an 80x24 help screen.
-    { keys: ['u'], action: 'gpu-panel', help: 'show / hide the GPU panel' },
+    { keys: ['u'], action: 'gpu-panel', help: 'GPU panel on/off' },
   ],
   detail: [
     { keys: ['escape', 'return'], action: 'close', help: 'back to the table', hint: 'back' },

@@ -1,6 +1,8 @@
 import { Box } from 'ink';
 import React from 'react';
 import type { GpuState } from '../../gpu/state.js';
+import type { RouterView } from '../../core/load.js';
+import { routerDetailLines } from '../router-detail.js';
 import { formatBytes, formatLatency } from '../../output/format.js';
 import type { FlapReason } from '../../health/flap.js';
 import type { BackendView } from '../../store/types.js';
@@ -136,7 +138,7 @@ function gpuLines(b: BackendView, gpu: GpuState | null, note: string | undefined
   ];
 }
 
-export function detailLines(b: BackendView, now: number, theme: Theme, width = 80, gpu: GpuState | null = null, gpuNote?: string): Segment[][] {
+export function detailLines(b: BackendView, now: number, theme: Theme, width = 80, gpu: GpuState | null = null, gpuNote?: string, router: RouterView | null = null): Segment[][] {
   const when = (t: number | null): string => (t === null ? 'never' : `${clockTime(t)} (${coarseAge(now - t)} ago)`);
   const colour = theme.statusColour(b.status);
   const stats = latencyStats(b.history);
@@ -169,6 +171,7 @@ export function detailLines(b: BackendView, now: number, theme: Theme, width = 8
   lines.push(...gpuLines(b, gpu, gpuNote));
   lines.push(field('models', listed));
   for (const m of b.models) lines.push([indent(), { text: m }]);
+  lines.push(...routerDetailLines(b.name, router, now, theme, LABEL));
   lines.push(field('last errors', b.recentErrors.length === 0 ? 'none' : ''));
   for (const e of [...b.recentErrors].reverse()) {
     lines.push([indent(), { text: `${clockTime(e.at)}  `, dim: true }, { text: `${e.kind}: ${e.message}`, ...(theme.color ? { colour: 'red' as const } : {}) }]);
@@ -176,9 +179,9 @@ export function detailLines(b: BackendView, now: number, theme: Theme, width = 8
   return lines;
 }
 
-export function DetailPane({ backend, now, theme, height, gpu = null, gpuNote }: { backend: BackendView; now: number; theme: Theme; height: number; gpu?: GpuState | null; gpuNote?: string }) {
+export function DetailPane({ backend, now, theme, height, gpu = null, gpuNote, router = null }: { backend: BackendView; now: number; theme: Theme; height: number; gpu?: GpuState | null; gpuNote?: string; router?: RouterView | null }) {
   const { width } = useScreen();
-  const lines = detailLines(backend, now, theme, width, gpu, gpuNote);
+  const lines = detailLines(backend, now, theme, width, gpu, gpuNote, router);
   const shown = lines.length > height ? [...lines.slice(0, height - 1), [{ text: `${theme.glyph.ellipsis} ${lines.length - height + 1} more lines (make the terminal taller)`, dim: true }]] : lines;
   return (
     <Box flexDirection="column">
