@@ -167,7 +167,7 @@ function modeOf(options: CliOptions): Mode {
 async function dashboard(engine: Engine, clock: Clock, options: CliOptions, version: string, notice?: string, live = true): Promise<number> {
   const [{ makeTheme, wantsColor, wantsUnicode }, { drawFirstFrame, LEAVE_SCREEN }] = await Promise.all([import('./ui/theme.js'), import('./ui/first-frame.js')]);
   const theme = makeTheme({ color: wantsColor(process.env, options.color, true), unicode: wantsUnicode(process.env) });
-  const meta = { version, source: engine.config.source };
+  const meta = { version, source: engine.config.source, ...(engine.gpuNote ? { gpuNote: engine.gpuNote } : {}) };
   // The fleet on screen at once, as Ink will draw it, while Ink loads (a replay's header is not this one:
   // no early frame). Until the dashboard is mounted (it restores the terminal from then on), a way out must
   // leave the screen.

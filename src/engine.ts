@@ -7,6 +7,8 @@ import { createMonitor, type Monitor } from './monitor/monitor.js';
 import { createGenerationSchedule, withGeneration, type GenerationSchedule } from './monitor/generate-schedule.js';
 import { createGenerationChecker } from './probe/generate.js';
 import { createRouterWatch, type RouterWatch } from './monitor/router-watch.js';
+import { createGpuSampler, type GpuSampler, type GpuTool, type RunTool } from './monitor/gpu-sampler.js';
+import { findGpuTool, gpuMapping, gpuToolRunner } from './probe/gpu-tool.js';
 import type { Connections } from './probe/http.js';
 import { createLoadReader } from './probe/load.js';
 import { createProber } from './probe/probe.js';
@@ -26,6 +28,13 @@ export interface Engine {
   close(): Promise<void>;
   /** Apply a reloaded config (src/cli/reload.ts): the store, then the schedule, then the probe settings. */
   reload(config: Config, change: FleetChange): void;
+  /** What to say of GPUs while there is no reading ("no GPU tool found", "off"); undefined when a tool runs. */
+  gpuNote?: string | undefined;
+  /**
+   * One GPU reading now, into the store (--once, --json, --check: beside the probes, within the probe
+   * deadline). Resolves at once when GPUs are off or no tool is found. Never rejects.
+   */
+  readGpuOnce?(): Promise<void>;
 }
 
 export interface EngineOptions {
@@ -39,7 +48,14 @@ export interface EngineOptions {
    * (src/probe/single.ts). Default `pooled`.
    */
   connections?: Connections;
+  /** The GPU tool to use; by default the first of nvidia-smi, amd-smi, rocm-smi on `env.PATH`. null: none. */
+  gpuTool?: GpuTool | null;
+  /** How the GPU tool is run; by default src/probe/command.ts's runner. */
+  runGpuTool?: RunTool;
 }
+
+/** A GPU tool run may take this long at most, whatever the probe timeout: the panel must not go stale for long. */
+const GPU_DEADLINE_CAP_MS = 10_000;
 
 /** Wire the pieces together: probe (I/O) -> monitor (loop) -> store (state); views read the store. */
 export function createEngine(
@@ -160,6 +176,32 @@ export function createEngine(
     retiredRouters.push(router.reader);
     router = null;
   };
+  // GPUs: their own schedule beside the probes' (the probe loop never waits for the tool).
+  const gpuTool = options.gpuTool === undefined ? findGpuTool(env) : options.gpuTool;
+  const gpuNoteFor = (c: Config): string | undefined => (!c.top.gpu ? 'GPUs turned off' : gpuTool === null ? 'no GPU tool found' : undefined);
+  const gpuDeadline = (c: Config): number => Math.min(c.health.timeoutMs, GPU_DEADLINE_CAP_MS);
+  const samplerFor = (c: Config): GpuSampler | null =>
+    gpuTool === null || !c.top.gpu
+      ? null
+      : createGpuSampler({
+          tool: gpuTool,
+          clock,
+          intervalMs: c.top.gpuIntervalMs,
+          deadlineMs: gpuDeadline(c),
+          run: options.runGpuTool ?? gpuToolRunner(env),
+          mapping: gpuMapping(() => current.backends),
+          publish: (state) => store.setGpu(state),
+        });
+  let sampler = samplerFor(config);
+  const withGpu = monitor;
+  monitor = {
+    ...withGpu,
+    start() {
+      withGpu.start();
+      started = true;
+      sampler?.start();
+    },
+  };
   let closing: Promise<void> | undefined;
   return {
     get config() {
@@ -169,13 +211,28 @@ export function createEngine(
     monitor,
     load,
     generation,
+    get gpuNote() {
+      return gpuNoteFor(current);
+    },
+    readGpuOnce: () => sampler?.readOnce() ?? Promise.resolve(),
     close() {
       if (closing) return closing;
       // The router first: nothing of it is published into a store the monitor has closed.
       stopRouter();
-      return (closing = Promise.all([load.stop(), generation.stop(), inner.stop()]).then(() => Promise.all([prober, ...retired, ...retiredRouters].map((p) => p.close())).then(() => undefined)));
+      // Load asks through the probers: they are closed once it and the monitor have stopped.
+      return (closing = Promise.all([
+        sampler?.stop(),
+        Promise.all([load.stop(), generation.stop(), inner.stop()]).then(() => Promise.all([prober, ...retired, ...retiredRouters].map((p) => p.close()))),
+      ]).then(() => undefined));
     },
     reload(next, change) {
+      // [top] gpu turned on or off, a new deadline: a new sampler; a new interval: from the next round.
+      if (next.top.gpu !== current.top.gpu || gpuDeadline(next) !== gpuDeadline(current)) {
+        void sampler?.stop();
+        if (!next.top.gpu) store.clearGpu();
+        sampler = samplerFor(next);
+        if (started) sampler?.start();
+      } else sampler?.setIntervalMs(next.top.gpuIntervalMs);
       store.reconfigure(next, change);
       inner.reconfigure(next, change);
       load.reconfigure(next, change);

@@ -34,9 +34,10 @@ export async function runOnce(
 }
 
 /** Probe every backend of an engine once, then close the engine: the fleet as it then stands. */
-async function probeAll(engine: Engine): Promise<FleetSnapshot> {
+async function probeAll(engine: Engine, gpus: boolean): Promise<FleetSnapshot> {
   try {
-    await engine.monitor.checkNow();
+    // The GPUs beside the probes, not after them: the tool's deadline is the probes' timeout.
+    await Promise.all([engine.monitor.checkNow(), gpus ? engine.readGpuOnce?.() : undefined]);
     engine.store.flush();
     return engine.store.getSnapshot();
   } finally {
@@ -46,7 +47,7 @@ async function probeAll(engine: Engine): Promise<FleetSnapshot> {
 
 /** Probe every backend of an engine once, close the engine, print; returns the exit code. */
 export async function probeOnce(engine: Engine, clock: Clock, json: boolean, write: (text: string) => void): Promise<number> {
-  return printState(await probeAll(engine), clock.now(), json, write);
+  return printState(await probeAll(engine, true), clock.now(), json, write);
 }
 
 /**
@@ -62,7 +63,8 @@ export async function printState(snapshot: FleetSnapshot, checkedAt: number, jso
 
 /** --check: probe every backend once, print one monitoring-plugins line; returns its exit code. */
 export async function probeCheck(engine: Engine, write: (text: string) => void): Promise<number> {
-  return printCheck(await probeAll(engine), engine.config.health.timeoutMs, write);
+  // The --check line says nothing of GPUs: a tool that hangs must not hold it up to the deadline.
+  return printCheck(await probeAll(engine, false), engine.config.health.timeoutMs, write);
 }
 
 /** The --check line for a snapshot (latency perfdata bounded by `timeoutMs`); returns its exit code. */

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { BackendConfig, BackendType, Config } from '../config/types.js';
 import { DEFAULT_TOP } from '../config/types.js';
 import { wireAnswer } from './fixtures.js';
+import { demoLoadAnswers } from './load-bodies.js';
 import type { WireAnswer } from './wire-file.js';
 
 /** How long the demo llama.cpp loads its model, and the flapping server's rhythm. */
@@ -36,9 +37,15 @@ function send(res: ServerResponse, answer: WireAnswer): void {
   res.end(answer.body);
 }
 
+/** An answer fixed once, or one made for the moment asked (the load bodies move). */
+type Route = WireAnswer | ((elapsedMs: number) => WireAnswer);
+
 /** Route by path; anything else gets the server type's own 404. */
-function routes(table: Record<string, WireAnswer>, notFound: WireAnswer): Behaviour {
-  return (req, res) => send(res, table[new URL(req.url ?? '/', 'http://x').pathname] ?? notFound);
+function routes(table: Record<string, Route>, notFound: WireAnswer): Behaviour {
+  return (req, res, elapsed) => {
+    const route = table[new URL(req.url ?? '/', 'http://x').pathname] ?? notFound;
+    send(res, typeof route === 'function' ? route(elapsed) : route);
+  };
 }
 
 interface DemoBackend {
@@ -47,22 +54,30 @@ interface DemoBackend {
   behaviour?: Behaviour;
 }
 
-function fleetPlan(random: () => number): DemoBackend[] {
+function fleetPlan(random: () => number, now: () => number): DemoBackend[] {
+  // Each serves its load endpoints too (src/demo/load-bodies.ts); vLLM saturates now and then.
+  const load = demoLoadAnswers();
   const ollama = routes(
-    { '/api/tags': wireAnswer('ollama/api_tags.http'), '/v1/models': wireAnswer('ollama/v1_models.http'), '/': wireAnswer('ollama/root.http') },
+    {
+      '/api/tags': wireAnswer('ollama/api_tags.http'),
+      '/v1/models': wireAnswer('ollama/v1_models.http'),
+      '/': wireAnswer('ollama/root.http'),
+      '/api/ps': (elapsed) => load.ollamaPs(now(), elapsed),
+    },
     wireAnswer('ollama/not_found.http'),
   );
   const vllm = routes(
-    { '/v1/models': wireAnswer('vllm/v1_models.http'), '/health': wireAnswer('vllm/health_ok.http') },
+    { '/v1/models': wireAnswer('vllm/v1_models.http'), '/health': wireAnswer('vllm/health_ok.http'), '/metrics': load.vllmMetrics },
     wireAnswer('vllm/not_found.http'),
   );
   const llamacppReady = routes(
-    { '/health': wireAnswer('llamacpp/health_ok.http'), '/v1/models': wireAnswer('llamacpp/v1_models.http') },
+    { '/health': wireAnswer('llamacpp/health_ok.http'), '/v1/models': wireAnswer('llamacpp/v1_models.http'), '/slots': load.llamacppSlots, '/metrics': load.llamacppMetrics },
     wireAnswer('llamacpp/not_found.http'),
   );
   const openai = routes({ '/v1/models': wireAnswer('openai/v1_models.http') }, wireAnswer('vllm/not_found.http'));
-  const lmstudio = routes({ '/v1/models': wireAnswer('lmstudio/v1_models.http') }, wireAnswer('vllm/not_found.http'));
+  const lmstudio = routes({ '/v1/models': wireAnswer('lmstudio/v1_models.http'), '/api/v0/models': load.lmstudioModels() }, wireAnswer('vllm/not_found.http'));
   const sglang = routes({ '/v1/models': wireAnswer('sglang/v1_models.http'), '/health': wireAnswer('sglang/health_ok.http') }, wireAnswer('vllm/not_found.http'));
+  const sglangMetrics = routes({ '/metrics': load.sglangMetrics }, wireAnswer('vllm/not_found.http'));
   let sglangRequests = 0;
   const badGateway = wireAnswer('synthetic/proxy_502_nginx.http');
   const { loadingMs, flapUpMs, flapDownMs, slowMs, slowJitterMs } = DEMO_TIMING;
@@ -92,7 +107,9 @@ function fleetPlan(random: () => number): DemoBackend[] {
       name: 'sglang-intermittent',
       type: 'generic',
       // Fails every other request: thresholds keep it "healthy" while half its requests fail; flap detection sees it.
-      behaviour: (req, res, elapsed) => (sglangRequests++ % 2 === 0 ? sglang(req, res, elapsed) : send(res, OVERLOADED)),
+      // Its /metrics (a separate endpoint) always answers: the generic type's load comes from there.
+      behaviour: (req, res, elapsed) =>
+        req.url === '/metrics' ? sglangMetrics(req, res, elapsed) : sglangRequests++ % 2 === 0 ? sglang(req, res, elapsed) : send(res, OVERLOADED),
     },
     { name: 'exo-behind-proxy', type: 'exo', behaviour: (_req, res) => send(res, badGateway) },
     // Nothing listens here: the address of a server that is gone.
@@ -129,7 +146,8 @@ export interface DemoFleet {
 
 /**
  * Start the built-in demo fleet: fake backends on 127.0.0.1 ephemeral ports answering with the real
- * bodies under fixtures/wire, with scripted trouble (loading, flapping, slow, 502, gone).
+ * bodies under fixtures/wire, with scripted trouble (loading, flapping, slow, 502, gone), and load bodies
+ * whose figures move (vLLM's queue and KV cache fill up now and then).
  */
 export async function startDemoFleet(options: { now?: () => number; random?: () => number } = {}): Promise<DemoFleet> {
   const now = options.now ?? Date.now;
@@ -137,7 +155,7 @@ export async function startDemoFleet(options: { now?: () => number; random?: () 
   const started = now();
   const servers: Server[] = [];
   const backends: BackendConfig[] = [];
-  for (const plan of fleetPlan(random)) {
+  for (const plan of fleetPlan(random, now)) {
     let port: number;
     if (plan.behaviour) {
       const behaviour = plan.behaviour;

@@ -45,6 +45,11 @@ export interface ProcessLookup {
   parent(pid: number): number | null;
   /** The process's name (/proc/PID/comm), to say "docker-proxy" when that is who listens. */
   name(pid: number): string | null;
+  /**
+   * The process holding a listening socket (by inode), for the backends' ports: null when no readable
+   * process holds it. Absent where it was not looked for.
+   */
+  socketOwner?(inode: number): number | null;
 }
 
 export type Owner =
@@ -72,7 +77,28 @@ export function ownerOf(pid: number, listenerPorts: ReadonlyMap<number, number>,
     }
     p = proc.parent(p);
   }
-  return { backend: null, why: unreadable ? 'its process could not be read (another user’s, or gone)' : 'it listens on no configured backend’s port' };
+  if (backendsByPort.size === 0) return { backend: null, why: 'no configured backend runs on this host' };
+  const held = portHolders(listenerPorts, backendsByPort, proc);
+  // A container's port: docker-proxy listens on the host, the GPU process runs under containerd; nothing ties them.
+  const proxied = held.find((h) => h.holder === 'docker-proxy');
+  if (proxied) return { backend: null, why: `${proxied.backend}’s port ${proxied.port} is held by docker-proxy: a container’s processes cannot be tied to it` };
+  if (unreadable) return { backend: null, why: 'its process could not be read (another user’s, or gone)' };
+  const hidden = held.find((h) => h.holder === null);
+  if (hidden) return { backend: null, why: `it listens on no configured backend’s port (${hidden.backend}’s port ${hidden.port} is held by no process that could be read)` };
+  return { backend: null, why: 'it listens on no configured backend’s port' };
+}
+
+/** Who listens on each backend's port, by name (null: no readable process), where the lookup says. */
+function portHolders(listenerPorts: ReadonlyMap<number, number>, backendsByPort: ReadonlyMap<number, string>, proc: ProcessLookup): { backend: string; port: number; holder: string | null }[] {
+  if (proc.socketOwner === undefined) return [];
+  const out: { backend: string; port: number; holder: string | null }[] = [];
+  for (const [inode, port] of listenerPorts) {
+    const backend = backendsByPort.get(port);
+    if (backend === undefined) continue;
+    const pid = proc.socketOwner(inode);
+    out.push({ backend, port, holder: pid === null ? null : proc.name(pid) });
+  }
+  return out;
 }
 
 /** The port of a backend's URL when its host is this machine (`local` holds this machine's addresses); null otherwise. */

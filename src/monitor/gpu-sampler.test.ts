@@ -127,4 +127,51 @@ describe('the GPU sampler', () => {
     expect(states).toEqual([]);
     expect(t.calls).toHaveLength(1);
   });
+
+  it('readOnce (--once): one reading, published, no schedule after it; both runs within the one deadline', async () => {
+    // Each run answers after 1 s: the two of a reading (2 s) overrun the 1.5 s deadline together.
+    const t = tool(nvidia);
+    let started = 0;
+    const slow: RunTool = (argv, signal) =>
+      new Promise((resolve) => {
+        started++;
+        const timer = t.clock.setTimeout(() => void t.run(argv, signal).then(resolve), 1_000);
+        signal.addEventListener('abort', () => {
+          t.clock.clearTimeout(timer);
+          resolve({ code: null, signal: 'SIGKILL', stdout: '', stderr: '', aborted: true });
+        });
+      });
+    const states: GpuState[] = [];
+    const once = createGpuSampler({
+      tool: { name: 'nvidia-smi', path: '/usr/bin/nvidia-smi' },
+      clock: t.clock,
+      intervalMs: 2_000,
+      deadlineMs: 1_500,
+      run: slow,
+      mapping: async () => null,
+      publish: (s) => states.push(s),
+    });
+    const done = once.readOnce();
+    await t.clock.advance(1_500);
+    await done;
+    expect(states).toHaveLength(1);
+    expect(states[0]!.error).toEqual({ kind: 'timeout', message: 'nvidia-smi did not answer within 1.5 s (killed)' });
+    await t.clock.advance(10_000);
+    expect(states).toHaveLength(1);
+    // The second run started at 1 s and was killed at 1.5 s, before it answered.
+    expect(started).toBe(2);
+    expect(t.calls).toHaveLength(1);
+  });
+
+  it('stop() resolves once the reading in progress has ended', async () => {
+    const t = tool(() => 'hang');
+    start(t);
+    await t.clock.advance(1);
+    let stopped = false;
+    const p = sampler!.stop().then(() => (stopped = true));
+    await p;
+    expect(stopped).toBe(true);
+    expect(t.aborts()).toBe(1);
+  });
 });
+

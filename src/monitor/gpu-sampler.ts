@@ -45,9 +45,17 @@ export interface GpuSamplerOptions {
 
 export interface GpuSampler {
   start(): void;
-  /** Stop the schedule and kill a run in progress. */
-  stop(): void;
+  /**
+   * Stop the schedule and kill a run in progress; resolves once that reading has ended (its reads of
+   * /proc too: a process that exits with them in flight waits for Node's thread pool).
+   */
+  stop(): Promise<void>;
   setIntervalMs(ms: number): void;
+  /**
+   * One reading now, published, with no schedule after it (--once, --json, --check): the whole reading
+   * (on NVIDIA two runs of the tool) within one deadline. Never rejects.
+   */
+  readOnce(): Promise<void>;
 }
 
 class ToolFailure extends Error {
@@ -117,18 +125,43 @@ export function createGpuSampler(options: GpuSamplerOptions): GpuSampler {
   let last: GpuView[] | null = null;
   let lastAt: number | null = null;
 
+  /** The reading in progress, for stop() to wait on. */
+  let inFlight: Promise<GpuState> | null = null;
+  const reading = (): Promise<GpuState> => {
+    const p = readingNow().finally(() => {
+      if (inFlight === p) inFlight = null;
+    });
+    inFlight = p;
+    return p;
+  };
+  /** One reading (GPUs, then processes), the whole of it under the deadline; never rejects. */
+  const readingNow = async (): Promise<GpuState> => {
+    const whole = new AbortController();
+    const onStop = (): void => whole.abort();
+    const signal = stopping.signal;
+    if (signal.aborted) whole.abort();
+    else signal.addEventListener('abort', onStop, { once: true });
+    const deadline = clock.setTimeout(() => whole.abort(), options.deadlineMs);
+    try {
+      last = await readGpus(options, whole.signal);
+      lastAt = clock.now();
+      return { tool: options.tool.name, gpus: last, error: null, at: lastAt, gpusAt: lastAt };
+    } catch (error) {
+      const failure = error instanceof ToolFailure ? error : new ToolFailure('garbage', cleanText(error instanceof Error ? error.message : String(error), 200));
+      return { tool: options.tool.name, gpus: last, error: { kind: failure.kind, message: failure.message }, at: clock.now(), gpusAt: lastAt };
+    } finally {
+      clock.clearTimeout(deadline);
+      signal.removeEventListener('abort', onStop);
+    }
+  };
+
   const round = async (): Promise<void> => {
     timer = undefined;
     if (stopped || running) return;
     running = true;
     let state: GpuState;
     try {
-      last = await readGpus(options, stopping.signal);
-      lastAt = clock.now();
-      state = { tool: options.tool.name, gpus: last, error: null, at: lastAt, gpusAt: lastAt };
-    } catch (error) {
-      const failure = error instanceof ToolFailure ? error : new ToolFailure('garbage', cleanText(error instanceof Error ? error.message : String(error), 200));
-      state = { tool: options.tool.name, gpus: last, error: { kind: failure.kind, message: failure.message }, at: clock.now(), gpusAt: lastAt };
+      state = await reading();
     } finally {
       running = false;
     }
@@ -153,9 +186,27 @@ export function createGpuSampler(options: GpuSamplerOptions): GpuSampler {
       if (timer !== undefined) clock.clearTimeout(timer);
       timer = undefined;
       stopping.abort();
+      return inFlight ? inFlight.then(() => undefined) : Promise.resolve();
     },
     setIntervalMs(ms) {
       intervalMs = ms;
+    },
+    async readOnce() {
+      if (running) return;
+      running = true;
+      let state: GpuState;
+      try {
+        state = await reading();
+      } finally {
+        running = false;
+      }
+      // Closed meanwhile (a signal during --once): nothing to say.
+      if (stopping.signal.aborted) return;
+      try {
+        options.publish(state);
+      } catch {
+        // A listener's failure is not the tool's.
+      }
     },
   };
 }

@@ -4,6 +4,7 @@ import stringWidth from 'string-width';
 import type { BackendView, FleetSnapshot } from '../store/types.js';
 import type { GpuState } from '../gpu/state.js';
 import { formatBytes, formatLatency } from './format.js';
+import { loadText } from './load-text.js';
 
 export interface Column {
   title: string;
@@ -95,8 +96,12 @@ export function gpuText(gpu: GpuState, maxWidth = Infinity): string {
 
 export function onceText(snapshot: FleetSnapshot, maxWidth = Infinity): string {
   const gpu = snapshot.gpu;
-  if (!gpu) return `${renderTable(snapshot.backends, ONCE_COLUMNS, maxWidth)}\n\n${summaryLine(snapshot)}\n`;
-  // With GPUs, the memory each backend holds joins the table, before the error text.
-  const columns = [...ONCE_COLUMNS.slice(0, -1), { title: 'GPU MEM', cell: (b: BackendView) => (b.gpuMemoryBytes === null ? '-' : formatBytes(b.gpuMemoryBytes)) }, ONCE_COLUMNS.at(-1)!];
+  // Load joins the table when some backend has a reading (or a reason it has none), after LATENCY; with
+  // GPUs, the memory each backend holds, before the error text.
+  const columns = [...ONCE_COLUMNS.slice(0, -1)];
+  if (snapshot.backends.some((b) => b.load !== null)) columns.splice(columns.findIndex((c) => c.title === 'LATENCY') + 1, 0, { title: 'LOAD', cell: (b: BackendView) => loadText(b.load) });
+  if (gpu) columns.push({ title: 'GPU MEM', cell: (b: BackendView) => (b.gpuMemoryBytes === null ? '-' : formatBytes(b.gpuMemoryBytes)) });
+  columns.push(ONCE_COLUMNS.at(-1)!);
+  if (!gpu) return `${renderTable(snapshot.backends, columns, maxWidth)}\n\n${summaryLine(snapshot)}\n`;
   return `${renderTable(snapshot.backends, columns, maxWidth)}\n\n${summaryLine(snapshot)}\n\n${gpuText(gpu, maxWidth)}`;
 }

@@ -10,7 +10,7 @@ export interface CommandRun {
   /** Exit status, or null when a signal ended it. */
   code: number | null;
   signal: NodeJS.Signals | null;
-  /** The start of each stream, at most OUTPUT_CAP_BYTES, as UTF-8. */
+  /** The start of each stream, at most OUTPUT_CAP_BYTES (or RunOptions.outputCapBytes), as UTF-8. */
   stdout: string;
   stderr: string;
   /** Set when the program could not be started at all (it vanished since the config was read). */
@@ -23,6 +23,8 @@ export interface RunOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   signal: AbortSignalLike;
+  /** Output kept per stream; OUTPUT_CAP_BYTES unless given (a GPU tool's listing on a big box is larger). */
+  outputCapBytes?: number;
 }
 
 /** SIGKILL the whole process group the command leads (it was spawned detached: pgid = its pid). */
@@ -81,8 +83,9 @@ export function runCommand(argv: readonly string[], options: RunOptions): Promis
       finish(error as NodeJS.ErrnoException);
       return;
     }
+    const cap = options.outputCapBytes ?? OUTPUT_CAP_BYTES;
     const keep = (chunks: Buffer[], key: 'out' | 'err') => (chunk: Buffer) => {
-      const room = OUTPUT_CAP_BYTES - sizes[key];
+      const room = cap - sizes[key];
       if (room <= 0) return;
       chunks.push(room >= chunk.length ? chunk : chunk.subarray(0, room));
       sizes[key] += Math.min(room, chunk.length);

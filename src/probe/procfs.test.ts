@@ -60,7 +60,8 @@ describe('/proc: which backend a process serves', () => {
       ['VLLM::EngineCore', 'vllm-local'],
       ['stray', null],
     ]);
-    expect(views[0]!.processes[2]!.unmapped).toMatch(/no configured backend/);
+    // As non-root, an ancestor of the test process may be root's, and so unreadable: either way, no backend.
+    expect(views[0]!.processes[2]!.unmapped).toMatch(/no configured backend|could not be read/);
     expect(memoryByBackend(views)).toEqual(new Map([['vllm-local', 25]]));
   });
 

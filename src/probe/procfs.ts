@@ -54,7 +54,41 @@ async function socketsOf(pid: number, root: string): Promise<number[] | null> {
  * Read what the mapping needs for `pids` and their ancestors, then answer from memory: the pure
  * mapping asks synchronously, and the probe loop never waits on a slow /proc.
  */
-export async function readProcesses(pids: readonly number[], root = '/proc'): Promise<ProcessLookup> {
+export interface ReadProcessesOptions {
+  /**
+   * Listening sockets (the backends' ports) whose holder to find: among the processes read first, then
+   * through every readable process of /proc.
+   */
+  listeners?: readonly number[];
+  /** inode → holder found by an earlier reading: a socket keeps its holder, so /proc is scanned once per socket. */
+  holders?: Map<number, number | null>;
+}
+
+/** A box has more processes than this only in a test of ours that went wrong: the scan stops there. */
+const MAX_SCAN = 8_192;
+
+/** The holders of `inodes` among all of /proc's processes (null: none readable holds it). */
+async function scanHolders(inodes: readonly number[], root: string): Promise<Map<number, number | null>> {
+  const found = new Map<number, number | null>(inodes.map((i) => [i, null]));
+  let entries: string[];
+  try {
+    entries = await readdir(root);
+  } catch {
+    return found;
+  }
+  const pids = entries.filter((e) => /^\d+$/.test(e)).slice(0, MAX_SCAN).map(Number);
+  // A few at a time: a box's thousand processes would otherwise open thousands of fd dirs at once.
+  for (let i = 0; i < pids.length && [...found.values()].includes(null); i += 32) {
+    await Promise.all(
+      pids.slice(i, i + 32).map(async (pid) => {
+        for (const inode of (await socketsOf(pid, root)) ?? []) if (found.get(inode) === null) found.set(inode, pid);
+      }),
+    );
+  }
+  return found;
+}
+
+export async function readProcesses(pids: readonly number[], root = '/proc', options: ReadProcessesOptions = {}): Promise<ProcessLookup> {
   const sockets = new Map<number, number[] | null>();
   const parents = new Map<number, number | null>();
   const names = new Map<number, string | null>();
@@ -70,11 +104,26 @@ export async function readProcesses(pids: readonly number[], root = '/proc'): Pr
     }
   };
   await Promise.all(pids.map(visit));
-  return {
+  const lookup: ProcessLookup = {
     sockets: (pid) => sockets.get(pid) ?? null,
     parent: (pid) => parents.get(pid) ?? null,
     name: (pid) => names.get(pid) ?? null,
   };
+  const { listeners } = options;
+  if (listeners === undefined) return lookup;
+  const holders = options.holders ?? new Map<number, number | null>();
+  for (const [pid, inodes] of sockets) for (const inode of inodes ?? []) if (listeners.includes(inode)) holders.set(inode, pid);
+  const unknown = listeners.filter((i) => !holders.has(i));
+  if (unknown.length > 0) for (const [inode, pid] of await scanHolders(unknown, root)) holders.set(inode, pid);
+  // Sockets closed since are forgotten.
+  for (const inode of [...holders.keys()]) if (!listeners.includes(inode)) holders.delete(inode);
+  for (const pid of new Set(listeners.map((i) => holders.get(i)))) {
+    if (typeof pid === 'number' && !names.has(pid)) {
+      const comm = await text(`${root}/${pid}/comm`);
+      names.set(pid, comm === null ? null : comm.trim());
+    }
+  }
+  return { ...lookup, socketOwner: (inode) => holders.get(inode) ?? null };
 }
 
 /** This machine's own addresses, for backends whose URL names the host by an address of its own. */

@@ -49,6 +49,8 @@ export interface FleetStore {
   setGpu(state: GpuState): void;
   /** Every GPU reading as it is set (for recordings). */
   onGpu(listener: (state: GpuState) => void): () => void;
+  /** GPUs turned off (a reload with `[top] gpu = false`): no reading, no backend's share. */
+  clearGpu(): void;
   /**
    * What one round of asking a backend for load found (src/monitor/ load schedule). Never touches health.
    * Emits `load` when the backend starts or stops queueing. A reading for a backend not in the fleet is dropped.
@@ -707,6 +709,18 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
       }
       changed();
       if (gpuListeners.size > 0) for (const l of [...gpuListeners]) l(state);
+    },
+    clearGpu() {
+      if (gpu === null) return;
+      gpu = null;
+      for (let i = 0; i < live.length; i++) {
+        const v = live[i]!;
+        if (v.gpuMemoryBytes === null) continue;
+        const next = copyView(v);
+        next.gpuMemoryBytes = null;
+        live[i] = next;
+      }
+      changed();
     },
     onGpu(listener) {
       gpuListeners.add(listener);

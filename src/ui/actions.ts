@@ -12,6 +12,6 @@ export interface AppMeta {
   version: string;
   /** Where the config came from, as the user would recognise it. */
   source: string;
-  /** What to say of GPUs when there is no reading: "no GPU tool found", "off (--no-gpu)". */
+  /** What to say of GPUs when there is no reading: "no GPU tool found", "GPUs turned off". */
   gpuNote?: string;
 }

@@ -71,7 +71,7 @@ describe('GPU panel in the dashboard', () => {
     await a.press('u');
     await vi.waitFor(() => expect(a.screen()).toContain('GPU0 NVIDIA'));
     await a.press('?');
-    await vi.waitFor(() => expect(a.screen()).toMatch(/^ {2}u +show \/ hide the GPU panel$/m));
+    await vi.waitFor(() => expect(a.screen()).toMatch(/^ {2}u +GPU panel on\/off$/m));
   });
 
   it('hidden on a terminal too small for it beside the table', async () => {
@@ -98,7 +98,7 @@ describe('GPU panel in the dashboard', () => {
     await vi.waitFor(() => expect(a.screen()).toMatch(/^gpu +no GPU tool found \(nvidia-smi, amd-smi, rocm-smi\)$/m));
     await a.press(KEYS.escape);
     await a.press('?');
-    await vi.waitFor(() => expect(a.screen()).toMatch(/^ {2}u +show \/ hide the GPU panel \(no GPU tool found \(nvidia-smi, amd-smi, rocm-smi\)\)$/m));
+    await vi.waitFor(() => expect(a.screen()).toMatch(/^ {2}u +GPU panel on\/off \(no GPU tool found \(nvidia-smi, amd-smi, rocm-smi\)\)$/m));
   });
 
   it('the tool in trouble: said in the panel, the last reading still shown', async () => {

@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fakeClock } from '../../test/helpers/fake-clock.js';
 import { configOf, loading, ok, refused } from '../../test/helpers/fleet.js';
 import { storeWith, type TimedOutcome } from '../../test/helpers/render-app.js';
+import { NO_FIGURES, type LoadFigures } from '../core/load.js';
 import type { Engine } from '../engine.js';
 import type { Monitor } from '../monitor/monitor.js';
 import type { FleetStore } from '../store/store.js';
@@ -136,6 +137,8 @@ interface Case {
   color?: boolean;
   unicode?: boolean;
   notice?: string;
+  /** Load readings set before drawing (a replay can start with load on screen). */
+  load?: Record<string, Partial<LoadFigures>>;
 }
 
 const names = (n: number, f: (i: number) => string = (i) => `b${String(i).padStart(4, '0')}`): string[] => Array.from({ length: n }, (_, i) => f(i));
@@ -161,12 +164,28 @@ const CASES: Case[] = [
   { name: 'a notice above the footer', backends: names(3), results: {}, columns: 80, rows: 12, notice: 'warning: the drain state file could not be read: permission denied' },
   { name: 'no colour, no Unicode (LANG=C, NO_COLOR)', backends: names(6), results: { b0002: [refused] }, columns: 80, rows: 20, color: false, unicode: false },
   { name: 'a terminal only a few rows tall', backends: names(8), results: {}, columns: 80, rows: 5 },
+  {
+    name: 'the LOAD column: a queue and a full KV cache (bold, coloured), all slots busy, models partly on CPU',
+    backends: ['vllm', 'llamacpp', 'ollama', 'idle'],
+    results: { vllm: [ok()], llamacpp: [ok()], ollama: [ok()], idle: [ok()] },
+    load: {
+      vllm: { running: 24, waiting: 31, kvCache: 0.98 },
+      llamacpp: { running: 2, waiting: 1, slots: { busy: 2, total: 2 } },
+      ollama: { loadedModels: [{ name: 'qwen3:14b', sizeBytes: 10, vramBytes: 8, expiresAt: null }] },
+      idle: { running: 0, waiting: 0, kvCache: 0.1 },
+    },
+    columns: 100,
+    rows: 12,
+  },
+  { name: 'the LOAD column narrowed, in ASCII', backends: ['vllm', 'x'], results: { vllm: [refused] }, load: { vllm: { running: 24, waiting: 31, kvCache: 0.98 } }, columns: 72, rows: 10, unicode: false },
 ];
 
 describe('the first frame drawn before Ink', () => {
   for (const c of CASES) {
     it(`is Ink's first frame, cell by cell, and Ink takes over without a change: ${c.name}`, async () => {
       const { store } = storeWith({ ...configOf(c.backends), source: '/etc/nexus/nexus.toml' }, c.results, fakeClock(1_700_000_000_000));
+      for (const [backend, figures] of Object.entries(c.load ?? {})) store.setLoad({ backend, at: 1_700_000_000_000, figures: { ...NO_FIGURES, ...figures }, sources: ['metrics'], error: null });
+      store.flush();
       const theme = makeTheme({ color: c.color ?? true, unicode: c.unicode ?? true });
       const meta = { version: '1.2.3', source: '/etc/nexus/nexus.toml' };
       const pre = firstFrame({ snapshot: store.getSnapshot(), meta, theme, columns: c.columns, rows: c.rows, ...(c.notice ? { notice: c.notice } : {}) });
@@ -178,6 +197,7 @@ describe('the first frame drawn before Ink', () => {
       const drawn = cells(before);
       // Something of the fleet is there: the column titles and the first backend's name.
       expect(drawn.join('\n')).toContain('NAME');
+      if (c.load) expect(drawn.join('\n')).toContain('LOAD');
 
       // Ink alone, on the alternate screen as cli.tsx enters it: the same picture.
       const alone = terminal(c.columns, c.rows);

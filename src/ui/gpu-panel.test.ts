@@ -76,3 +76,14 @@ describe('GPU panel', () => {
     expect(text(gpuPanelLines({ ...failed, gpus: null, gpusAt: null }, 42_000, 120, unicode))).toEqual(['GPUs: nvidia-smi did not answer within 5 s (killed)']);
   });
 });
+
+describe('the GPU panel with GPUs of different names', () => {
+  it('gives every name its whole length (up to 24), so the longest is not cut and the bars line up', () => {
+    const g0 = state.gpus![0]!;
+    const mixed: GpuState = { ...state, gpus: [g0, { ...g0, index: 1, uuid: 'GPU-c', name: 'NVIDIA GeForce GTX 770', processes: [] }] };
+    const [a, b] = text(gpuPanelLines(mixed, 10_000, 120, ascii));
+    expect(b).toContain('GPU1 NVIDIA GeForce GTX 770  util');
+    expect(a).toContain('GPU0 NVIDIA H100 80GB HBM3   util');
+    expect(a!.indexOf('util')).toBe(b!.indexOf('util'));
+  });
+});

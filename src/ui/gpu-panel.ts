@@ -91,7 +91,8 @@ export function gpuPanelLines(state: GpuState, now: number, width: number, theme
     lines.push([{ text: `GPUs: ${state.tool} reports none`, dim: true }]);
   }
   const barCells = width >= 110 ? 10 : width >= 90 ? 6 : 4;
-  const nameWidth = Math.max(8, Math.min(24, ...gpus.map((g) => (g.name ?? 'GPU').length)));
+  // The longest name sets the column (up to 24), so the bars line up and no name is cut short.
+  const nameWidth = Math.max(8, Math.min(24, Math.max(0, ...gpus.map((g) => (g.name ?? (g.vendor === 'amd' ? 'AMD GPU' : 'GPU')).length))));
   for (const g of gpus) lines.push(fit(gpuParts(g, theme, barCells, nameWidth), width));
   const strays = gpus.flatMap((g) => g.processes.filter((p) => p.backend === null).map((p) => ({ ...p, gpu: g.index })));
   if (strays.length > 0) {

@@ -57,13 +57,13 @@ export const KEYMAP: Record<ModeKind, readonly Binding[]> = {
     { keys: ['+'], action: 'interval-up', help: 'probe less often (longer interval)', hint: 'interval' },
     { keys: ['-'], action: 'interval-down', help: 'probe more often (shorter interval)' },
     { keys: ['p'], action: 'pause', help: 'pause / resume probing', hint: 'pause' },
-    { keys: ['s'], action: 'sort', help: 'sort: name, status, latency, change', hint: 'sort' },
+    { keys: ['s'], action: 'sort', help: 'sort: name/status/latency/change/load', hint: 'sort' },
     { keys: ['/'], action: 'filter', help: 'filter by name, type or status', hint: 'filter' },
     { keys: ['escape'], action: 'clear-filter', help: 'clear the filter' },
     { keys: ['?'], action: 'help', help: 'all keys', hint: 'help' },
     ...quit,
     // Last: the keys a person needs first stay on an 80x24 help screen.
-    { keys: ['u'], action: 'gpu-panel', help: 'show / hide the GPU panel' },
+    { keys: ['u'], action: 'gpu-panel', help: 'GPU panel on/off' },
   ],
   detail: [
     { keys: ['escape', 'return'], action: 'close', help: 'back to the table', hint: 'back' },

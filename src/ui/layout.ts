@@ -5,9 +5,10 @@ import { lastErrorText } from '../output/table.js';
 import type { BackendView } from '../store/types.js';
 import { coarseAge } from './format.js';
 import { historyCell } from './history.js';
+import { loadCell, loadCellWidths } from './load-cell.js';
 import type { Theme } from './theme.js';
 
-export type ColumnId = 'name' | 'type' | 'status' | 'since' | 'latency' | 'models' | 'gpu' | 'history' | 'error';
+export type ColumnId = 'name' | 'type' | 'status' | 'since' | 'latency' | 'load' | 'models' | 'gpu' | 'history' | 'error';
 
 export type { Cell, Segment } from './segment.js';
 import type { Cell, Segment } from './segment.js';
@@ -29,18 +30,22 @@ const TITLES: Record<ColumnId, string> = {
   status: 'STATUS',
   since: 'SINCE',
   latency: 'LATENCY',
+  load: 'LOAD',
   models: 'MODELS',
   gpu: 'GPU MEM',
   history: 'HISTORY',
   error: 'LAST ERROR',
 };
-const ORDER: readonly ColumnId[] = ['name', 'type', 'status', 'since', 'latency', 'models', 'gpu', 'history', 'error'];
+const ORDER: readonly ColumnId[] = ['name', 'type', 'status', 'since', 'latency', 'load', 'models', 'gpu', 'history', 'error'];
 /**
  * On a narrow terminal the least important columns go first. HISTORY goes before LAST ERROR: the error
  * says why a backend is down, which the history cannot, and a flapping backend is still marked
- * FLAPPING in its STATUS cell. LATENCY (the figure the history would have shown) goes last.
+ * FLAPPING in its STATUS cell. LATENCY (the figure the history would have shown) goes last. LOAD (why it
+ * is slow) first narrows to its compact form (`narrow-load`), and goes after HISTORY, before LAST ERROR.
  */
-const DROP_ORDER: readonly ColumnId[] = ['type', 'since', 'gpu', 'models', 'history', 'error', 'latency'];
+const DROP_ORDER: readonly (ColumnId | 'narrow-load')[] = ['type', 'since', 'gpu', 'narrow-load', 'models', 'history', 'load', 'error', 'latency'];
+/** LOAD never wider than this (a cell wider than its figures would be a cut-off one anyway). */
+const MAX_LOAD = 20;
 const MIN_ERROR = 12;
 /** The error column's first claim on spare room: enough for the usual `connection: connection refused`. */
 const ERROR_FIRST = 32;
@@ -84,7 +89,7 @@ export function rowAges(b: BackendView, now: number): { since: string; errorAge:
 }
 
 /** The cells of one row; pure, so a row's text changes only when something shown changed (the view, or rowAges). */
-export function rowCells(b: BackendView, now: number, theme: Theme, historyWidth = MIN_HISTORY): Record<ColumnId, Cell> {
+export function rowCells(b: BackendView, now: number, theme: Theme, historyWidth = MIN_HISTORY, loadWidth = Infinity): Record<ColumnId, Cell> {
   const { since, errorAge } = rowAges(b, now);
   const stale = theme.glyph.stale;
   const latency = b.latencyEmaMs === null ? '-' : `${formatLatency(b.latencyEmaMs)}${b.latencyStale ? stale : ''}`;
@@ -96,6 +101,7 @@ export function rowCells(b: BackendView, now: number, theme: Theme, historyWidth
     status: statusCell(b, theme),
     since: [{ text: since }],
     latency: [{ text: latency, dim: b.latencyStale }],
+    load: loadCell(b.load, theme, loadWidth),
     models: [{ text: models, dim: b.modelsStale }],
     gpu: [{ text: b.gpuMemoryBytes === null ? '-' : formatBytes(b.gpuMemoryBytes) }],
     history: historyCell(b.history, historyWidth, theme),
@@ -123,21 +129,45 @@ export function layoutColumns(width: number, rows: readonly BackendView[], theme
     status: widest((b) => textWidth(statusText(b, theme)) + (b.flapping ? FLAPPING.length + 1 : 0) + (generationMark(b, theme) !== null ? textWidth(generationMark(b, theme)!) + 1 : 0), 'STATUS'),
     since: 5,
     latency: 8,
+    load: 0,
     models: 6,
     gpu: 7,
     history: MIN_HISTORY,
     error: MIN_ERROR,
   };
-  // GPU MEM only on a box where some backend holds GPU memory (the GPU panel is on and mapped it).
-  const all = rows.some((b) => b.gpuMemoryBytes !== null) ? ORDER : ORDER.filter((id) => id !== 'gpu');
+  // GPU MEM only on a box where some backend holds GPU memory (the GPU panel is on and mapped it);
+  // LOAD only when some backend has a load reading (or a reason it has none).
+  let gpu = false;
+  let fullLoad = 0;
+  let compactLoad = 0;
+  for (const b of rows) {
+    if (b.gpuMemoryBytes !== null) gpu = true;
+    if (b.load !== null) {
+      const w = loadCellWidths(b.load, theme);
+      fullLoad = Math.max(fullLoad, w.full);
+      compactLoad = Math.max(compactLoad, w.compact);
+    }
+  }
+  const hasLoad = fullLoad > 0;
+  const title = textWidth(TITLES.load);
+  fullLoad = Math.min(MAX_LOAD, Math.max(title, fullLoad));
+  compactLoad = Math.min(MAX_LOAD, Math.max(title, compactLoad));
+  natural.load = fullLoad;
+  const all = ORDER.filter((id) => (id !== 'gpu' || gpu) && (id !== 'load' || hasLoad));
   let ids = [...all];
   const used = (list: readonly ColumnId[]): number => ROW_PREFIX + list.reduce((sum, id) => sum + natural[id], 0) + GAP * (list.length - 1);
   const dropped: ColumnId[] = [];
   for (const drop of DROP_ORDER) {
     if (used(ids) <= width) break;
+    if (drop === 'narrow-load') {
+      natural.load = compactLoad;
+      continue;
+    }
     ids = ids.filter((id) => id !== drop);
     dropped.push(drop);
   }
+  // Narrowed on the way, LOAD gets its full form back if a later drop left room for it.
+  if (ids.includes('load') && natural.load < fullLoad && used(ids) + fullLoad - natural.load <= width) natural.load = fullLoad;
   // A column dropped on the way may fit again once a wider one has gone (HISTORY without LAST ERROR).
   for (const back of dropped.slice(0, -1).reverse()) {
     const withIt = all.filter((id) => ids.includes(id) || id === back);

@@ -101,8 +101,13 @@ export function titleSegments(columns: readonly LaidColumn[], theme: Theme): Seg
 
 /** One backend's row: the selection and activity marks, then each column's cell fitted to its width. */
 export function rowSegments(b: BackendView, columns: readonly LaidColumn[], selected: boolean, now: number, theme: Theme): Segment[] {
-  const historyWidth = columns.find((c) => c.id === 'history')?.width ?? 0;
-  const cells = rowCells(b, now, theme, historyWidth);
+  let historyWidth = 0;
+  let loadWidth = 0;
+  for (const c of columns) {
+    if (c.id === 'history') historyWidth = c.width;
+    else if (c.id === 'load') loadWidth = c.width;
+  }
+  const cells = rowCells(b, now, theme, historyWidth, loadWidth);
   const prefix = `${selected ? theme.glyph.selected : ' '}${slowProbe(b.checkingSince, now) ? theme.glyph.checking : ' '} `;
   const out: Segment[] = [{ text: prefix }];
   columns.forEach((c, i) => {

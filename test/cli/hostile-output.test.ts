@@ -74,7 +74,8 @@ describe('hostile strings from a backend, headless', () => {
     expect(run.code).toBe(1);
     expectClean('stdout', run.stdout);
     expectClean('stderr', run.stderr);
-    expect(run.stdout).toMatch(/^hostile-models\s+ollama\s+healthy\s+\S+\s+11$/m);
+    // LOAD (`? (http)`: this fake Ollama has no /api/ps) sits between LATENCY and MODELS once load is read.
+    expect(run.stdout).toMatch(/^hostile-models\s+ollama\s+healthy\s+\S+\s+(?:\? \(http\)\s+)?11$/m);
     expect(run.stdout).toMatch(new RegExp(`^hostile-500\\s+ollama\\s+unhealthy\\s.*http: HTTP 500: ${HOSTILE_ERROR_PLAIN}$`, 'm'));
     expect(run.stdout).toMatch(/^hostile-text\s+generic\s+unhealthy\s.*parse: expected JSON, got text: plain text body$/m);
     // Every line of the table is one line: nothing from the server broke it.

@@ -68,8 +68,9 @@ describe('nexus-top --demo --once --json', () => {
     const run = await runCli(['--demo', '--once'], { env: env() });
     expect(run.code).toBe(1);
     const lines = run.stdout.split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+TYPE\s+STATUS\s+LATENCY\s+MODELS\s+LAST ERROR$/);
-    expect(run.stdout).toMatch(/ollama-gone\s+ollama\s+unhealthy\s+-\s+-\s+connection: /);
+    // LOAD joins the table once the demo's load is read (the dead Ollama's: `? (connection)`).
+    expect(lines[0]).toMatch(/^NAME\s+TYPE\s+STATUS\s+LATENCY\s+(?:LOAD\s+)?MODELS\s+LAST ERROR$/);
+    expect(run.stdout).toMatch(/ollama-gone\s+ollama\s+unhealthy\s+-\s+(?:\? \(connection\)\s+)?-\s+connection: /);
     expect(run.stdout).toMatch(/llamacpp-gpu2\s+llamacpp\s+loading\s.*Loading model/);
     expect(run.stdout).toContain('5/8 healthy, 2 unhealthy, 1 loading');
     expect(run.stdout).not.toContain('\u001b');

@@ -115,12 +115,13 @@ describe.concurrent('a hostile backend on the live dashboard', () => {
   it(
     'the table: title untouched, header kept, frames clean, errors in plain words; no OSC, BEL, C1 or bidi written to the pane',
     ({ expect }) =>
-      withTerminal('hostile-table', { cols: 150, rows: 30, args: ['--config', config] }, async (t) => {
+      // 160: room for the whole error beside the LOAD column (the hostile Ollama has load, unreadable: `?`).
+      withTerminal('hostile-table', { cols: 160, rows: 30, args: ['--config', config] }, async (t) => {
         const tap = await tapPane(t);
         const before = await defaultTitle(t);
         expect(before).not.toContain('PWNED');
         const s = await t.waitForScreen(ready, WAIT, 'the hostile fleet, every backend probed');
-        expect(frameProblems(s, 150), show(s)).toEqual([]);
+        expect(frameProblems(s, 160), show(s)).toEqual([]);
         expect(rowOf(s, 'hostile-models')).toMatch(/● healthy/);
         expect(rowOf(s, 'hostile-500')).toMatch(/✖ unhealthy.*http: HTTP 500: boomevil click/);
         expect(rowOf(s, 'hostile-text')).toMatch(/✖ unhealthy.*parse: expected JSON, got text: plain t/);
@@ -128,7 +129,7 @@ describe.concurrent('a hostile backend on the live dashboard', () => {
         const until = Date.now() + 2_500;
         while (Date.now() < until) {
           const f = await t.capture();
-          const problems = frameProblems(f, 150);
+          const problems = frameProblems(f, 160);
           if (problems.length > 0) expect.fail(`${problems.join('\n')}\n${show(f)}`);
           expect((await t.paneState()).title).toBe(before);
           await new Promise((r) => setTimeout(r, 100));

@@ -35,7 +35,8 @@ describe.concurrent('the live table in a terminal', () => {
   it(
     'shows the header, every demo backend and its status',
     ({ expect }) =>
-      withTerminal('table', { cols: 120, rows: 30, args: ['--demo'] }, async (t) => {
+      // Wide enough for the whole `connection refused` beside a LOAD column.
+      withTerminal('table', { cols: 140, rows: 30, args: ['--demo'] }, async (t) => {
         const s = await t.waitForScreen(dashboardReady, WAIT, 'the demo table with every backend probed');
         const header = s.lines[0]!;
         expect(header).toMatch(/^nexus-top /);
@@ -117,7 +118,7 @@ describe.concurrent('the live table in a terminal', () => {
       withTerminal('pipe', { cols: 100, rows: 30, args: ['--demo'], suffix: '| cat' }, async (t) => {
         const { screen: s } = await t.waitForExit(WAIT);
         expect(s.text).toContain('stdout is not a terminal; probing once');
-        expect(s.text).toMatch(/NAME\s+TYPE\s+STATUS\s+LATENCY\s+MODELS\s+LAST ERROR/);
+        expect(s.text).toMatch(/NAME\s+TYPE\s+STATUS\s+LATENCY\s+(?:LOAD\s+)?MODELS\s+LAST ERROR/);
         for (const name of DEMO_NAMES) expect(s.text).toContain(name);
         expect(s.text).toMatch(/exo-behind-proxy\s+exo\s+unhealthy.*HTTP 502/);
         const pane = await t.paneState();

@@ -15,6 +15,9 @@ import { latencyStats } from '../stats.js';
 import type { Theme } from '../theme.js';
 import { Line } from './line.js';
 import { generationLines, ttftText } from '../generation-lines.js';
+import type { LoadSource } from '../../core/load.js';
+import { KV_FULL, loadGlyphs } from '../load-cell.js';
+import { textWidth } from '../width.js';
 
 const LABEL = 14;
 /** History cells are grouped by ten, so probes can be counted at a glance. */
@@ -74,6 +77,56 @@ function flapLines(b: BackendView, now: number, theme: Theme): Segment[][] {
   ];
 }
 
+const SOURCE_TEXT: Record<LoadSource, string> = { metrics: '/metrics', slots: '/slots', ps: '/api/ps', models: '/api/v0/models', router: 'the Nexus router' };
+/** Kept loaded for more than a year: Ollama's way of writing `keep_alive: -1` (forever). */
+const FOREVER_MS = 365 * 24 * 3600 * 1000;
+
+/** Every load figure with where it came from and how old it is, the loaded models, and why load is unknown. */
+function loadLines(b: BackendView, now: number, theme: Theme): Segment[][] {
+  const load = b.load;
+  if (load === null) return [field('load', '- (none: not read yet, load is off, or this type has no load endpoint)', { dim: true })];
+  const g = loadGlyphs(theme);
+  // Each figure's line is [label, value, source]; the sources are lined up in a column at the end.
+  const sourced: Segment[][] = [];
+  const from = (source: LoadSource): Segment => ({ text: `  from ${SOURCE_TEXT[source]}`, dim: true });
+  const figure = (line: Segment[]): Segment[] => (sourced.push(line), line);
+  const has = (source: LoadSource): boolean => load.sources.includes(source);
+  // running and waiting come from /metrics when it answered; without it, running is llama.cpp's busy slots.
+  const countSource: LoadSource = has('metrics') || !has('slots') ? 'metrics' : 'slots';
+  const emphasis = (on: boolean, colour: 'yellow' | 'red'): Partial<Segment> => (on ? { bold: true, ...(theme.color ? { colour } : {}) } : {});
+  const read = load.at === null ? 'not read yet' : `read ${clockTime(load.at)} (${coarseAge(now - load.at)} ago)`;
+  const sources = load.sources.length > 0 ? `, from ${load.sources.map((s) => SOURCE_TEXT[s]).join(', ')}` : '';
+  const lines: Segment[][] = [field('load', `${read}${sources}`)];
+  if (load.running !== null) lines.push(figure([...field('  running', `${g.running} ${load.running}`), from(countSource)]));
+  if (load.waiting !== null) lines.push(figure([...field('  waiting', `${g.waiting} ${load.waiting}`, emphasis(load.waiting > 0, 'yellow')), from(countSource)]));
+  if (load.kvCache !== null) {
+    const kv = `${g.kv(load.kvCache)} ${(load.kvCache * 100).toFixed(1)}%${load.kvCache >= KV_FULL ? ' (nearly full)' : ''}`;
+    lines.push(figure([...field('  KV cache', kv, emphasis(load.kvCache >= KV_FULL, 'red')), from('metrics')]));
+  }
+  if (load.slots !== null) {
+    const full = load.slots.total > 0 && load.slots.busy >= load.slots.total;
+    lines.push(figure([...field('  slots', `${load.slots.busy} of ${load.slots.total} busy${full ? ' (all)' : ''}`, emphasis(full, 'yellow')), from('slots')]));
+  }
+  if (load.routerPending !== null) lines.push(figure([...field('  router', `${load.routerPending} pending`), from('router')]));
+  if (load.loadedModels !== null) {
+    const source: LoadSource = has('ps') || !has('models') ? 'ps' : 'models';
+    lines.push(figure([...field('  loaded', load.loadedModels.length === 0 ? 'no model in memory' : `${load.loadedModels.length} ${load.loadedModels.length === 1 ? 'model' : 'models'}`), from(source)]));
+    for (const m of load.loadedModels) {
+      const parts = [m.name];
+      if (m.sizeBytes !== null) parts.push(formatBytes(m.sizeBytes));
+      if (m.vramBytes !== null) parts.push(`${formatBytes(m.vramBytes)} in VRAM`);
+      const cpu = m.sizeBytes !== null && m.vramBytes !== null && m.vramBytes < m.sizeBytes;
+      if (m.expiresAt !== null) parts.push(m.expiresAt - now > FOREVER_MS ? 'kept loaded' : m.expiresAt <= now ? `unloads now (due ${clockTime(m.expiresAt)})` : `unloads ${clockTime(m.expiresAt)} (in ${coarseAge(m.expiresAt - now)})`);
+      lines.push([indent(), { text: parts.join('  ') }, ...(cpu ? [{ text: `  partly on CPU (${Math.round((m.vramBytes! / m.sizeBytes!) * 100)}% in VRAM)`, ...emphasis(true, 'yellow') }] : [])]);
+    }
+  }
+  const valueWidth = Math.max(0, ...sourced.map((l) => textWidth(l[1]!.text)));
+  for (const l of sourced) l[1] = { ...l[1]!, text: l[1]!.text + ' '.repeat(valueWidth - textWidth(l[1]!.text)) };
+  if (load.error !== null) lines.push(field('  error', `${load.error.kind}: ${load.error.message} (load unknown; health is not affected)`, theme.color ? { colour: 'red' } : {}));
+  else if (lines.length === 1) lines.push(field('  figures', 'none reported', { dim: true }));
+  return lines;
+}
+
 /** Everything known about one backend: the answer to "since when, and why". */
 /** The GPU memory the backend's processes hold, per GPU and process; or why there is nothing to show. */
 function gpuLines(b: BackendView, gpu: GpuState | null, note: string | undefined): Segment[][] {
@@ -117,6 +170,7 @@ export function detailLines(b: BackendView, now: number, theme: Theme, width = 8
   if (b.loadingMessage) lines.push(field('loading', b.loadingMessage, theme.color ? { colour: 'yellow' } : {}));
   lines.push(...generationLines(b, now, theme, field, indent));
   const listed = b.modelsListedAt === null ? 'never listed' : `${b.models.length}${b.modelsStale ? `, stale: listed ${coarseAge(now - b.modelsListedAt)} ago` : ''}`;
+  lines.push(...loadLines(b, now, theme));
   lines.push(...gpuLines(b, gpu, gpuNote));
   lines.push(field('models', listed));
   for (const m of b.models) lines.push([indent(), { text: m }]);

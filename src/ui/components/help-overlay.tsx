@@ -22,7 +22,8 @@ export function helpSections(theme: Theme, gpuNote?: string): HelpLine[][] {
   for (const mode of SECTIONS) {
     const lines: HelpLine[] = [{ text: TITLES[mode], heading: true }];
     for (const b of KEYMAP[mode]) {
-      // Why `u` shows nothing on a box without GPUs (or with them turned off) is said beside it.
+      // Why `u` shows nothing on a box without GPUs (or with them turned off) is said beside it (its help
+      // is short so that, with the note, the help still fits two columns on a 100-column terminal).
       const note = b.action === 'gpu-panel' && gpuNote ? ` (${gpuNote})` : '';
       lines.push({ text: `  ${fit(b.keys.map((k) => keyLabel(k, theme.unicode)).join(' '), 10, 'left', theme.glyph.ellipsis)}  ${b.help}${note}` });
     }

@@ -1,8 +1,9 @@
 import type { Status } from '../../health/state.js';
 import type { BackendView } from '../../store/types.js';
+import { loadRank } from '../load-cell.js';
 
-export type SortKey = 'name' | 'status' | 'latency' | 'change';
-export const SORT_KEYS: readonly SortKey[] = ['name', 'status', 'latency', 'change'];
+export type SortKey = 'name' | 'status' | 'latency' | 'change' | 'load';
+export const SORT_KEYS: readonly SortKey[] = ['name', 'status', 'latency', 'change', 'load'];
 
 /** The event log: `only` names the backend it is narrowed to (null: all); `offset` events scrolled past, from the newest. */
 export type EventsMode = { kind: 'events'; back: 'table' | 'detail'; only: string | null; offset: number };
@@ -130,6 +131,9 @@ function compare(sort: SortKey): (a: BackendView, b: BackendView) => number {
     case 'change':
       // Most recent status change first.
       return (a, b) => b.statusSince - a.statusSince || byName(a, b);
+    case 'load':
+      // Most loaded first (a queue, then the fuller KV cache or slots); backends with no load figure last.
+      return (a, b) => loadRank(b.load) - loadRank(a.load) || byName(a, b);
   }
 }
 
