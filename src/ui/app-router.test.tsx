@@ -93,6 +93,8 @@ describe('the router in the detail pane', () => {
     const a = await open(reachable());
     await a.press(KEYS.enter);
     await vi.waitFor(() => expect(a.screen()).toMatch(/router\s+4 pending  12001 requests  avg 23ms  read \d\d:\d\d:\d\d \(3s ago\)/));
+    // Said once: the load lines leave the router's pending to the router's own line.
+    expect(a.screen().match(/^\s*router\s+4 pending/gm)).toHaveLength(1);
   });
 
   it('says when the router does not know the backend, or cannot be read', async () => {

@@ -82,7 +82,8 @@ const SOURCE_TEXT: Record<LoadSource, string> = { metrics: '/metrics', slots: '/
 const FOREVER_MS = 365 * 24 * 3600 * 1000;
 
 /** Every load figure with where it came from and how old it is, the loaded models, and why load is unknown. */
-function loadLines(b: BackendView, now: number, theme: Theme): Segment[][] {
+/** `routerShown`: the router's own lines follow (its pending among them), so the load lines do not repeat it. */
+function loadLines(b: BackendView, now: number, theme: Theme, routerShown: boolean): Segment[][] {
   const load = b.load;
   if (load === null) return [field('load', '- (none: not read yet, load is off, or this type has no load endpoint)', { dim: true })];
   const g = loadGlyphs(theme);
@@ -107,7 +108,7 @@ function loadLines(b: BackendView, now: number, theme: Theme): Segment[][] {
     const full = load.slots.total > 0 && load.slots.busy >= load.slots.total;
     lines.push(figure([...field('  slots', `${load.slots.busy} of ${load.slots.total} busy${full ? ' (all)' : ''}`, emphasis(full, 'yellow')), from('slots')]));
   }
-  if (load.routerPending !== null) lines.push(figure([...field('  router', `${load.routerPending} pending`), from('router')]));
+  if (load.routerPending !== null && !routerShown) lines.push(figure([...field('  router', `${load.routerPending} pending`), from('router')]));
   if (load.loadedModels !== null) {
     const source: LoadSource = has('ps') || !has('models') ? 'ps' : 'models';
     lines.push(figure([...field('  loaded', load.loadedModels.length === 0 ? 'no model in memory' : `${load.loadedModels.length} ${load.loadedModels.length === 1 ? 'model' : 'models'}`), from(source)]));
@@ -170,7 +171,7 @@ export function detailLines(b: BackendView, now: number, theme: Theme, width = 8
   if (b.loadingMessage) lines.push(field('loading', b.loadingMessage, theme.color ? { colour: 'yellow' } : {}));
   lines.push(...generationLines(b, now, theme, field, indent));
   const listed = b.modelsListedAt === null ? 'never listed' : `${b.models.length}${b.modelsStale ? `, stale: listed ${coarseAge(now - b.modelsListedAt)} ago` : ''}`;
-  lines.push(...loadLines(b, now, theme));
+  lines.push(...loadLines(b, now, theme, router !== null));
   lines.push(...gpuLines(b, gpu, gpuNote));
   lines.push(field('models', listed));
   for (const m of b.models) lines.push([indent(), { text: m }]);
