@@ -10,8 +10,12 @@
 //           even backends and a dropped connection for odd ones
 //   vllm    like steady, and `GET /metrics` answers a 64 KB vLLM-like exposition (the load figures'
 //           three gauges among histograms), counted apart as `scrapes`
+//   ollama  `GET /api/tags` (the probe) and `GET /api/ps` (load) answer the real Ollama bodies in
+//           fixtures/wire/ollama/ (api_tags.http, api_ps.http: two models each, ~1 KB); /api/ps is
+//           counted apart as `scrapes`
 // A backend can be killed (its port closed, its connections dropped): a dead process.
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { onInterrupt } from './lib/util.mjs';
@@ -53,6 +57,15 @@ export function vllmMetricsBody(targetBytes = 64 * 1024) {
 }
 const METRICS_BODY = vllmMetricsBody();
 
+/** The body of a recorded exchange in fixtures/wire/ (everything after the blank line ending the headers). */
+export function wireBody(relPath) {
+  const text = readFileSync(new URL(`../fixtures/wire/${relPath}`, import.meta.url), 'utf8');
+  const at = text.search(/\r?\n\r?\n/);
+  return Buffer.from(at < 0 ? '' : text.slice(at).replace(/^\r?\n\r?\n/, ''));
+}
+let ollamaBodies = null;
+const ollama = () => (ollamaBodies ??= { tags: wireBody('ollama/api_tags.http'), ps: wireBody('ollama/api_ps.http') });
+
 function reply(res, status, body) {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(body.length) });
   res.end(body);
@@ -75,6 +88,14 @@ function serve() {
           scrapes++;
           res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': String(METRICS_BODY.length) });
           return res.end(METRICS_BODY);
+        }
+        if (mode === 'ollama') {
+          if (req.url === '/api/ps') {
+            scrapes++;
+            return reply(res, 200, ollama().ps);
+          }
+          if (req.url === '/api/tags') return reply(res, 200, ollama().tags);
+          return reply(res, 404, Buffer.from('404 page not found'));
         }
         const k = n++;
         if (mode === 'flip') return reply(res, k % 2 === 0 ? 200 : 500, k % 2 === 0 ? OK_BODY : ERR_BODY);

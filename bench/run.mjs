@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join, relative, resolve } from 'node:path';
 import { cpu, profile, rss } from './figures/engine.mjs';
 import { death, soak } from './figures/health.mjs';
-import { loadScrape } from './figures/load.mjs';
+import { cpuPs, loadScrape } from './figures/load.mjs';
 import { once, profileStartup, ttff } from './figures/startup.mjs';
 import { bytesFlip, bytesSteady } from './figures/terminal.mjs';
 import { BENCH_DIR, ROOT, machine, removeTempDirs, round, runInterruptCleanups, snapshotBuild } from './lib/util.mjs';
@@ -26,6 +26,7 @@ const FIGURES = [
   { id: 'bytes-flip', title: 'terminal bytes per round, every status flipping', baseline: 'full redraw of the screen', budget: 0.4, run: bytesFlip },
   { id: 'death', title: 'death → UNHEALTHY on `--events` (10 s, fall 3, fast 1 s)', baseline: 'interval × fall', budget: 0.4, run: death },
   { id: 'load-scrape', title: 'CPU per load scrape, 200 vLLM-like backends, 64 KB /metrics at 1 s', baseline: 'bare undici loop, same bodies, plain line scan', budget: 1.3, run: loadScrape },
+  { id: 'cpu-ps', title: 'CPU per backend-round (probe + load), 1000 Ollama-like backends, /api/tags + /api/ps at 1 s', baseline: 'bare undici loop, the same two requests, both bodies JSON-parsed', budget: 1.3, run: cpuPs },
   { id: 'soak', title: 'RSS growth, 10-min soak, 200 flapping backends', baseline: 'RSS after the first minute', budget: 1.1, run: soak },
 ];
 const ALIASES = { bytes: ['bytes-steady', 'bytes-flip'], engine: ['cpu', 'rss'], startup: ['ttff', 'once'] };
@@ -82,6 +83,8 @@ function headline(r) {
       return `${m.rss} vs ${b.rss}`;
     case 'load-scrape':
       return `${m.cpu_per_scrape_us} µs/scrape vs ${b.cpu_per_scrape_us} µs/scrape`;
+    case 'cpu-ps':
+      return `${m.cpu_per_round_us} µs/round vs ${b.cpu_per_round_us} µs/round`;
     case 'bytes-steady':
     case 'bytes-flip':
       return `${m.bytes_per_round} B/round vs ${b.full_frame_bytes} B/frame`;

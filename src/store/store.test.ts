@@ -148,6 +148,31 @@ describe('load in the store', () => {
     expect(store.current('gone')).toBeUndefined();
   });
 
+  it('an unchanged reading moves the age (at) but keeps the loaded models it already shows; a change shows at once', () => {
+    const clock = fakeClock(0);
+    const store = createStore(configOf(['a']), { clock });
+    const models = () => [{ name: 'qwen3:14b', sizeBytes: 11_811_160_064, vramBytes: 9_663_676_416, expiresAt: 1_000 }];
+    const ps = (at: number, loadedModels = models()): LoadReading => ({ backend: 'a', at, figures: { ...NO_FIGURES, loadedModels }, sources: ['ps'], error: null });
+    store.setLoad(ps(5));
+    store.flush();
+    const first = store.getSnapshot().byName.get('a')!.load!;
+    store.setLoad(ps(6));
+    store.flush();
+    const second = store.getSnapshot().byName.get('a')!.load!;
+    expect(second.at).toBe(6);
+    expect(second.loadedModels).toBe(first.loadedModels);
+    expect(second.sources).toEqual(['ps']);
+    // Part of the model pushed out of VRAM: the new figure is shown.
+    store.setLoad(ps(7, [{ ...models()[0]!, vramBytes: 5_000_000_000 }]));
+    store.flush();
+    const third = store.getSnapshot().byName.get('a')!.load!;
+    expect(third).toMatchObject({ at: 7, loadedModels: [{ name: 'qwen3:14b', vramBytes: 5_000_000_000 }] });
+    // Then a failed round: figures gone, the reason shown.
+    store.setLoad({ backend: 'a', at: 8, figures: NO_FIGURES, sources: [], error: { kind: 'timeout', message: 'timed out' } });
+    store.flush();
+    expect(store.getSnapshot().byName.get('a')!.load).toMatchObject({ at: 8, loadedModels: null, sources: [], error: { kind: 'timeout' } });
+  });
+
   it('emits load only when waiting leaves 0 or returns to 0 (an unknown reading is no change)', () => {
     const clock = fakeClock(0);
     const store = createStore(configOf(['a']), { clock });

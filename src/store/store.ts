@@ -5,7 +5,7 @@ import { initialHealth, nextEma, nextHealth, type HealthState, type Status, type
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { memoryByBackend } from '../gpu/sample.js';
 import type { GpuState } from '../gpu/state.js';
-import { NO_FIGURES, type GenerationResult, type LoadReading, type LoadSource, type LoadView, type RouterView } from '../core/load.js';
+import { NO_FIGURES, type GenerationResult, type LoadedModel, type LoadReading, type LoadSource, type LoadView, type RouterView } from '../core/load.js';
 import type { ProbeOutcome, ProbeResult } from '../core/outcome.js';
 import { displayUrl } from '../text/redact.js';
 import { flapScoreOf, flapVerdict, flapWindowMs, StatusChanges, type FlapRule } from '../health/flap.js';
@@ -309,6 +309,32 @@ interface Published {
 function withRouterSource(sources: readonly LoadSource[], pending: number | null): LoadSource[] {
   const others = sources.filter((s) => s !== 'router');
   return pending === null ? others : [...others, 'router'];
+}
+
+/** Whether a reading says what the view already shows (figures, sources, error), its time aside. */
+function sameLoad(view: LoadView, reading: LoadReading): boolean {
+  const f = reading.figures;
+  if (view.running !== f.running || view.waiting !== f.waiting || view.kvCache !== f.kvCache) return false;
+  if (view.slots !== f.slots && (view.slots === null || f.slots === null || view.slots.busy !== f.slots.busy || view.slots.total !== f.slots.total)) return false;
+  if (!sameLoadedModels(view.loadedModels, f.loadedModels)) return false;
+  const e = reading.error;
+  if (view.error !== e && (view.error === null || e === null || view.error.kind !== e.kind || view.error.message !== e.message)) return false;
+  // The view's sources are the reading's plus 'router' at the end when the router gave a figure.
+  const own = view.routerPending === null ? view.sources.length : view.sources.length - 1;
+  if (own !== reading.sources.length) return false;
+  for (let k = 0; k < own; k++) if (view.sources[k] !== reading.sources[k]) return false;
+  return true;
+}
+
+function sameLoadedModels(a: readonly LoadedModel[] | null, b: readonly LoadedModel[] | null): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) {
+    const x = a[k]!;
+    const y = b[k]!;
+    if (x.name !== y.name || x.sizeBytes !== y.sizeBytes || x.vramBytes !== y.vramBytes || x.expiresAt !== y.expiresAt) return false;
+  }
+  return true;
 }
 
 /** A load that only the router gave (the backend reports none of its own). */
@@ -732,7 +758,23 @@ export function createStore(initial: Config, options: StoreOptions): FleetStore 
       const v = live[i]!;
       const next = copyView(v);
       const routerPending = v.load?.routerPending ?? null;
-      next.load = { ...reading.figures, routerPending, sources: withRouterSource(reading.sources, routerPending), at: reading.at, error: reading.error };
+      const f = reading.figures;
+      // The same figures as last time (the common case: a fleet at rest, Ollama's /api/ps every round):
+      // the old view's arrays and objects are kept, so nothing is allocated for them and whatever compares
+      // them by identity sees no change. `at` still moves: it is when load was last read, shown as an age,
+      // and an unchanged reading is a fresh one (keeping the old `at` would show fresh load as stale).
+      const prev = v.load !== null && sameLoad(v.load, reading) ? v.load : null;
+      next.load = {
+        running: f.running,
+        waiting: f.waiting,
+        kvCache: f.kvCache,
+        slots: prev ? prev.slots : f.slots,
+        loadedModels: prev ? prev.loadedModels : f.loadedModels,
+        routerPending,
+        sources: prev ? prev.sources : withRouterSource(reading.sources, routerPending),
+        at: reading.at,
+        error: prev ? prev.error : reading.error,
+      };
       set(i, next);
       const waiting = reading.figures.waiting;
       if (waiting !== null) {
