@@ -3,28 +3,10 @@
  * two slots, `--metrics`, long generations in flight; `nexus-top --once --json` must see the slots busy
  * and the queue from /metrics. The server's output goes to a temp dir of this test (../shared is read-only).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { request, type ClientRequest } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PEER, peerPresent as present, startLlamaServer, type LlamaServer } from '../helpers/llama-server.js';
 import { ROOT, runCli } from '../helpers/run-cli.js';
-
-const PEER = fileURLToPath(new URL('../../../shared/peers/llama-server/', import.meta.url));
-const BIN = join(PEER, 'bin/llama-server');
-const MODEL = join(PEER, 'models/tiny.gguf');
-const present = existsSync(BIN) && existsSync(MODEL);
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 async function getJson(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
@@ -76,29 +58,22 @@ interface LoadJson {
 // Skipped only where the peer is absent, saying why in the suite's name (a clone without ../shared; CI has it).
 const suite = present ? 'load from the real llama-server (two slots, --metrics)' : `load from the real llama-server: skipped, ${PEER} is absent (a clone without ../shared; CI has it)`;
 describe.skipIf(!present)(suite, () => {
-  let dir: string;
-  let server: ChildProcess;
+  let server: LlamaServer | undefined;
   let base: string;
   const generations: ClientRequest[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'nexus-top-llama-load-'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const log = openSync(join(dir, 'llama-server.log'), 'w');
-    server = spawn(BIN, ['-m', MODEL, '--host', '127.0.0.1', '--port', String(port), '-np', '2', '--metrics', '--context-shift'], { stdio: ['ignore', log, log] });
-    await until('/health ok', async () => ((await getJson(`${base}/health`)).status === 200 ? true : undefined));
+    server = await startLlamaServer('load', ['-np', '2', '--metrics', '--context-shift']);
+    base = server.base;
   }, 30_000);
 
   afterAll(() => {
     for (const g of generations) g.destroy();
-    server?.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    server?.stop();
   });
 
   const once = async (): Promise<{ status: string; load: LoadJson }> => {
-    const env = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state'), NEXUS_TOP_CONFIG: undefined, CI: 'true' };
-    const run = await runCli(['--once', '--json', `llama@llamacpp=${base}`], { env, cwd: ROOT });
+    const run = await runCli(['--once', '--json', `llama@llamacpp=${base}`], { env: server!.env, cwd: ROOT });
     expect(run.stderr).toBe('');
     const doc = JSON.parse(run.stdout) as { backends: Array<{ status: string; load: LoadJson }> };
     return doc.backends[0]!;
